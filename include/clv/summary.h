@@ -1,0 +1,104 @@
+/*
+ * clv/summary.h - the per-customer summary table.
+ *
+ * One row per customer, stored as column arrays: x (frequency: repeat
+ * purchase periods), t_x (recency), T (age), m (mean spend of the repeat
+ * periods), a row weight n, and optional columns (holdout, dates, spend).
+ * Times are in the table's unit (clv_summary_unit()). A weight n > 1 means n
+ * identical customers, as in lifetimes' `weights` or BG/BB's grouped data.
+ */
+#ifndef CLV_SUMMARY_H
+#define CLV_SUMMARY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clv/time.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct clv_summary clv_summary;
+
+/* Columns. X, TX, T and WEIGHT are always present; the others only when set
+ * (see clv_summary_has()). Day columns hold day numbers (clv/time.h). */
+typedef enum clv_col {
+  CLV_COL_X = 0,            /* frequency: repeat purchase periods */
+  CLV_COL_TX,               /* recency: last - first purchase, in the unit */
+  CLV_COL_T,                /* age: observation end - first purchase */
+  CLV_COL_M,                /* monetary_value: mean spend of repeat periods */
+  CLV_COL_WEIGHT,           /* number of identical customers (default 1) */
+  CLV_COL_X_HOLDOUT,        /* frequency_holdout */
+  CLV_COL_M_HOLDOUT,        /* monetary_value_holdout */
+  CLV_COL_DURATION_HOLDOUT, /* duration_holdout, in the unit */
+  CLV_COL_FIRST_DAY,        /* first purchase (day number) */
+  CLV_COL_LAST_DAY,         /* last purchase (day number) */
+  CLV_COL_TOTAL_SPEND,      /* net historic spend, refunds deducted */
+  CLV_COL_ORDERS,           /* order rows (or distinct order ids) counted */
+  CLV_COL_REFUNDS,          /* money refunded (positive number) */
+  CLV_COL__COUNT
+} clv_col;
+
+/* Canonical CSV column name of a column ("frequency", "recency", "T", ...). */
+const char *clv_col_name(clv_col col);
+
+/* One row, for clv_summary_append(). Fields of absent columns are ignored. */
+typedef struct clv_summary_row {
+  double v[CLV_COL__COUNT];
+} clv_summary_row;
+
+/*
+ * Creates an empty table in the given unit with room for about `capacity`
+ * rows (0 is fine). `columns` is a bit mask (1u << CLV_COL_...) of the
+ * optional columns the table will carry; X, TX, T, WEIGHT are implied.
+ * The caller frees the table with clv_summary_free().
+ */
+int clv_summary_new(clv_summary **out, clv_unit unit, unsigned columns,
+                    size_t capacity);
+
+/* Frees a table. Accepts NULL. */
+void clv_summary_free(clv_summary *s);
+
+/* Appends a row. The id (id_len bytes, not NUL-terminated, may be NULL for
+ * an anonymous row) is copied. Returns CLV_OK, CLV_ENOMEM, or CLV_EDOMAIN
+ * when x < 0, t_x < 0, T < t_x, weight <= 0 or a value is not finite. */
+int clv_summary_append(clv_summary *s, const char *id, size_t id_len,
+                       const clv_summary_row *row);
+
+size_t clv_summary_rows(const clv_summary *s);
+clv_unit clv_summary_unit(const clv_summary *s);
+unsigned clv_summary_columns(const clv_summary *s);
+int clv_summary_has(const clv_summary *s, clv_col col);
+
+/* The column array (clv_summary_rows() values), or NULL when absent. The
+ * pointer stays valid until the next append or free. */
+const double *clv_summary_col(const clv_summary *s, clv_col col);
+
+/* The id of row i (NUL-terminated; "" for an anonymous row); *len may be
+ * NULL. */
+const char *clv_summary_id(const clv_summary *s, size_t i, size_t *len);
+
+/* Sum of the weights: the number of customers the table stands for. */
+double clv_summary_customers(const clv_summary *s);
+
+/* Observation end and holdout start as day numbers, when known (set by the
+ * summariser); INT32_MIN when unknown. */
+int32_t clv_summary_end_day(const clv_summary *s);
+int32_t clv_summary_holdout_day(const clv_summary *s);
+void clv_summary_set_days(clv_summary *s, int32_t end_day,
+                          int32_t holdout_day);
+
+/*
+ * Builds a table from plain arrays (n rows; t_x, T required; m and weight may
+ * be NULL, meaning 0 and 1). Ids are "1".."n". For tests and bindings.
+ */
+int clv_summary_from_arrays(clv_summary **out, clv_unit unit, size_t n,
+                            const double *x, const double *t_x,
+                            const double *T, const double *m,
+                            const double *weight);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

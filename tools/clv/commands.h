@@ -1,0 +1,16 @@
+/*
+ * commands.h - the subcommand table of clv. One line per subcommand:
+ * X(name, function, one-line summary). Each function is in cmd_<name>.c.
+ */
+#ifndef CLV_COMMANDS_H
+#define CLV_COMMANDS_H
+
+#define CLV_COMMANDS(X)                                                        \
+  X(summary, cmd_summary, "order log -> one row per customer (RFM summary)")  \
+  X(simulate, cmd_simulate, "draw a realistic order log from BG/NBD + Gamma-Gamma")
+
+#define CLV__DECLARE(name, fn, text) int fn(int argc, char **argv);
+CLV_COMMANDS(CLV__DECLARE)
+#undef CLV__DECLARE
+
+#endif
