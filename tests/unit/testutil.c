@@ -47,7 +47,7 @@ void clv_test_assert_close(double got, double want, double abs_tol,
                            int line) {
   double tol = abs_tol + rel_tol * fabs(want);
   if (!(fabs(got - want) <= tol)) {
-    cm_print_error("%s:%d: %s = %.12g, expected %.12g (tolerance %.3g)\n",
+    fprintf(stderr, "%s:%d: %s = %.12g, expected %.12g (tolerance %.3g)\n",
                    file, line, expr, got, want, tol);
     _fail(file, line);
   }
