@@ -21,6 +21,10 @@
 #include "clv/status.h"
 #include "clv/time.h"
 #include "clv/summary.h"
+#include "clv/ingest.h"
+#include "clv/model.h"
+#include "clv/simulate.h"
+#include "clv/run.h"
 
 #ifdef __cplusplus
 extern "C" {

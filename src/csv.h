@@ -58,7 +58,7 @@ int clv__csv_open_mem(clv__csv **out, const char *data, size_t len,
 void clv__csv_close(clv__csv *c);
 
 /*
- * Reads the next row. On CLV_OK, *fields/*n describe it; *n == 0 means the
+ * Reads the next row. On CLV_OK, *fields and *n describe it; *n == 0 means the
  * end of the input. On CLV_EPARSE (an unterminated quoted field, or text
  * after a closing quote) err holds file:line:column and what was expected;
  * the scanner has skipped to the next line, so a lenient caller may go on.
@@ -93,6 +93,11 @@ int clv__csv_rewind(clv__csv *c);
  * clv__csv_open_mem() (only safe when the input has no quote character).
  */
 int clv__csv_buffer(clv__csv *c, const char **data, size_t *len);
+
+/* For tests of buffer boundaries: sets the size of the first stream buffer
+ * (default 1 MiB; at least 4 bytes). Only before the first clv__csv_next();
+ * CLV_EINVAL otherwise. Memory inputs and mmap'ed files ignore it. */
+int clv__csv_set_buffer_size(clv__csv *c, size_t bytes);
 
 /* Fills err with a data error at file:line:column (printf-style message). */
 void clv__csv_error(const clv__csv *c, clv_error *err, long line, long column,

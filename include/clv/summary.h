@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "clv/time.h"
 
@@ -97,6 +98,37 @@ int clv_summary_from_arrays(clv_summary **out, clv_unit unit, size_t n,
                             const double *x, const double *t_x,
                             const double *T, const double *m,
                             const double *weight);
+
+/*
+ * Reads a summary CSV (path "-" = standard input): clv's own output, or
+ * lifetimes' and BTYD's layouts. Columns are matched by name, case and
+ * punctuation ignored: frequency|x, recency|t_x|t.x, T|T.cal|periods|n.cal,
+ * monetary_value|zbar|m_x (optional), weights|weight|n|custs (optional),
+ * an id column customer_id|ID|id|cust|customer (optional: ids "1".."n"
+ * otherwise), frequency_holdout|x.star, monetary_value_holdout,
+ * duration_holdout|n.star, first_purchase, last_purchase (dates),
+ * total_spend, orders, refunds (all optional). Other columns are ignored.
+ * The file does not say its time unit, so the caller does (`unit`): the
+ * lifetimes and BTYD CDNOW files are in weeks, clv summary writes days
+ * unless --unit says otherwise. The caller frees *out with
+ * clv_summary_free(). Returns CLV_OK, CLV_EIO, CLV_ENOCOLUMN (a required
+ * column is missing), CLV_EPARSE (a bad value: err says file:line:column),
+ * CLV_EEMPTY (no rows), CLV_ENOMEM.
+ */
+int clv_summary_read_csv(const char *path, clv_unit unit, clv_summary **out,
+                         clv_error *err);
+
+/*
+ * Writes the table as CSV with a header line: customer_id, frequency,
+ * recency, T, then the optional columns the table has (weight only when some
+ * weight differs from 1), dates as YYYY-MM-DD. Numbers are written with the
+ * fewest digits that read back to the same double. Returns CLV_OK, CLV_EIO.
+ */
+int clv_summary_write_csv(const clv_summary *s, FILE *f);
+
+/* The same as JSON lines: one object per customer, keys as the CSV header.
+ * Returns CLV_OK, CLV_EIO. */
+int clv_summary_write_jsonl(const clv_summary *s, FILE *f);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,118 @@
+/*
+ * clv/run.h - per-customer prediction tables and the one-shot run.
+ *
+ * clv_predictions_compute() gathers every per-customer prediction that a
+ * marketer acts on into one table, so that `clv predict`, `clv run` and the
+ * server write the same columns. clv_run() is the whole job on an order log:
+ * summary -> BG/NBD + Gamma-Gamma fits -> predictions.
+ */
+#ifndef CLV_RUN_H
+#define CLV_RUN_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "clv/ingest.h"
+#include "clv/model.h"
+#include "clv/summary.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Per-customer predictions, one value per summary row. Arrays of quantities
+ * a model cannot give are NULL (expected_spend without a spend model). */
+typedef struct clv_predictions {
+  size_t rows;
+  clv_value_opts value_opts; /* horizon, margin and discounting used */
+  double *p_alive;           /* P(alive) at the end of observation */
+  double *expected;          /* expected purchases in the horizon */
+  double *prob_none;         /* P(no purchase in the horizon) */
+  double *expected_spend;    /* E(M | x, m_x), money per purchase */
+  double *value;             /* CLV over the horizon, in money (or purchases
+                                when there is no spend model) */
+  double *next_purchase;     /* median time to the next purchase given
+                                alive, in the unit (+inf: not expected) */
+  /* Population figures. */
+  double new_expected;       /* E[X(horizon)] of a brand-new customer */
+  double new_value;          /* value of a new customer: the first purchase
+                                (margin x mean spend) plus the discounted
+                                repeat value over the horizon */
+} clv_predictions;
+
+/*
+ * Computes the table for summary s under the transaction model tx and the
+ * optional spend model (NULL: values are in purchases). o may be NULL
+ * (clv_value_opts_init() defaults). The caller frees *out with
+ * clv_predictions_free(). Returns the statuses of the prediction functions
+ * of clv/model.h, or CLV_ENOMEM.
+ */
+int clv_predictions_compute(const clv_model *tx, const clv_model *spend,
+                            const clv_summary *s, const clv_value_opts *o,
+                            clv_predictions **out);
+
+/* Frees a table. Accepts NULL. */
+void clv_predictions_free(clv_predictions *p);
+
+/*
+ * Writes the table with the summary's ids and history as CSV (header line)
+ * or JSON lines: customer_id, frequency, recency, T, monetary_value (when
+ * known), p_alive, expected_purchases, prob_no_purchase, expected_spend,
+ * clv, next_purchase, next_purchase_date (when the summary knows its end
+ * day). A value that is not finite is written empty (CSV) or null (JSON).
+ * Returns CLV_OK, CLV_EINVAL (row counts differ), CLV_EIO.
+ */
+int clv_predictions_write(const clv_predictions *p, const clv_summary *s,
+                          FILE *f, clv_format format);
+
+/* Options of clv_run(). */
+typedef struct clv_run_opts {
+  clv_ingest_opts ingest; /* unit defaults to week here */
+  clv_fit_opts fit;
+  /* Horizon and discounting in days, converted to the summary's unit:
+   * horizon 365.2425 (12 months), margin 1 (revenue), discount rate 0.10 a
+   * year applied per calendar month (365.2425/12 days) as
+   * (1 + 0.10)^(1/12) - 1. */
+  double horizon_days;
+  double margin;
+  double annual_discount_rate;
+  double discount_period_days;
+  /* Fewest repeat buyers needed to fit the spend model (20). */
+  size_t min_repeat_buyers;
+} clv_run_opts;
+
+/* Fills the defaults listed above. */
+void clv_run_opts_init(clv_run_opts *o);
+
+/* Everything a run produced. Owned by the result. */
+typedef struct clv_run_result {
+  clv_ingest_report ingest;
+  clv_summary *summary;
+  clv_model *tx;          /* BG/NBD */
+  clv_model *spend;       /* Gamma-Gamma, NULL when it could not be fitted */
+  clv_predictions *pred;
+  char notes[1024];       /* why a model was left out, retries, ... */
+  double customers;       /* sum of weights */
+  double repeat_share;    /* share with frequency > 0 */
+  double historic_revenue;/* sum of total_spend (when amounts exist) */
+  double value_total;     /* sum of predicted values */
+} clv_run_result;
+
+/*
+ * Runs the whole job on the order log at path ("-" = standard input): the
+ * summary (clv_summarize_file), the BG/NBD fit, the Gamma-Gamma fit when the
+ * log has amounts and enough repeat buyers, and the predictions. The caller
+ * frees *out with clv_run_result_free(); on failure *out is NULL and err
+ * says why (the ingest report is lost then; use clv_summarize_file() to
+ * inspect a failing log). Returns the statuses of the steps.
+ */
+int clv_run(const char *path, const clv_run_opts *o, clv_run_result **out,
+            clv_error *err);
+
+/* Frees a result. Accepts NULL. */
+void clv_run_result_free(clv_run_result *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,220 @@
+/*
+ * hashmap.c - open-addressing hash map from customer ids to dense indices.
+ *
+ * No paper: a plain linear-probing table (Knuth, TAOCP vol. 3, 6.4), sized
+ * to a power of two and grown at 0.7 load. See hashmap.h for the layout.
+ */
+#include "hashmap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "clv.h"
+
+#define SHORT_KEY_MAX 7
+#define LONG_KEY_MARK 0xFF
+#define MAX_KEYS (UINT32_MAX - 1u)
+
+static inline uint64_t rotl64(uint64_t x, int r) {
+  return (x << r) | (x >> (64 - r));
+}
+
+/* A 64-bit multiply-rotate mix over 8-byte words, closed by a strong
+ * finaliser so that both the low bits (slot position) and the high bits
+ * (tag) depend on every input byte. */
+uint64_t clv__hash_bytes(const void *p, size_t n) {
+  const unsigned char *s = p;
+  uint64_t h = 0x243F6A8885A308D3ull ^ ((uint64_t)n * 0x9E3779B97F4A7C15ull);
+  while (n >= 8) {
+    uint64_t k;
+    memcpy(&k, s, 8);
+    h ^= k * 0x87C37B91114253D5ull;
+    h = rotl64(h, 29) * 0x4CF5AD432745937Full;
+    s += 8;
+    n -= 8;
+  }
+  if (n > 0) {
+    uint64_t k = 0;
+    memcpy(&k, s, n);
+    h ^= k * 0x87C37B91114253D5ull;
+    h = rotl64(h, 29) * 0x4CF5AD432745937Full;
+  }
+  h ^= h >> 33;
+  h *= 0xFF51AFD7ED558CCDull;
+  h ^= h >> 33;
+  h *= 0xC4CEB9FE1A85EC53ull;
+  h ^= h >> 33;
+  return h;
+}
+
+void clv__hashmap_init(clv__hashmap *m) {
+  memset(m, 0, sizeof *m);
+}
+
+void clv__hashmap_free(clv__hashmap *m) {
+  if (m == NULL)
+    return;
+  free(m->slots);
+  free(m->keys);
+  free(m->arena);
+  clv__hashmap_init(m);
+}
+
+const char *clv__hashmap_key(const clv__hashmap *m, uint32_t index,
+                             size_t *len) {
+  const clv__hkey *k = &m->keys[index];
+  if (k->b[0] != LONG_KEY_MARK) {
+    *len = k->b[0];
+    return (const char *)k->b + 1;
+  }
+  uint32_t off;
+  memcpy(&off, k->b + 4, 4);
+  const unsigned char *a = m->arena + off;
+  size_t n = 0;
+  int shift = 0;
+  /* Varint length: 7 bits per byte, high bit = more bytes follow. */
+  while (*a & 0x80) {
+    n |= (size_t)(*a++ & 0x7F) << shift;
+    shift += 7;
+  }
+  n |= (size_t)*a++ << shift;
+  *len = n;
+  return (const char *)a;
+}
+
+static inline int key_equals(const clv__hashmap *m, uint32_t index,
+                             const char *key, size_t n) {
+  const clv__hkey *k = &m->keys[index];
+  if (n <= SHORT_KEY_MAX)
+    return k->b[0] == n && memcmp(k->b + 1, key, n) == 0;
+  if (k->b[0] != LONG_KEY_MARK)
+    return 0;
+  size_t len;
+  const char *p = clv__hashmap_key(m, index, &len);
+  return len == n && memcmp(p, key, n) == 0;
+}
+
+int clv__hashmap_find(const clv__hashmap *m, const char *key, size_t n,
+                      uint64_t hash, uint32_t *index) {
+  if (m->mask == 0)
+    return 0;
+  uint32_t tag = (uint32_t)(hash >> 32);
+  for (size_t i = (size_t)hash & m->mask;; i = (i + 1) & m->mask) {
+    const clv__hslot *s = &m->slots[i];
+    if (s->index == 0)
+      return 0;
+    if (s->tag == tag && key_equals(m, s->index - 1, key, n)) {
+      *index = s->index - 1;
+      return 1;
+    }
+  }
+}
+
+/* Doubles the slot table and re-inserts every slot. The hash of a stored key
+ * is not kept, so it is recomputed from the key: cheaper in memory than 8
+ * more bytes per key, and growth happens O(log n) times. */
+static int grow_slots(clv__hashmap *m) {
+  size_t cap = m->mask ? (m->mask + 1) * 2 : 1024;
+  clv__hslot *slots = calloc(cap, sizeof *slots);
+  if (slots == NULL)
+    return CLV_ENOMEM;
+  for (uint32_t k = 0; k < m->count; k++) {
+    size_t len;
+    const char *p = clv__hashmap_key(m, k, &len);
+    uint64_t h = clv__hash_bytes(p, len);
+    size_t i = (size_t)h & (cap - 1);
+    while (slots[i].index != 0)
+      i = (i + 1) & (cap - 1);
+    slots[i].tag = (uint32_t)(h >> 32);
+    slots[i].index = k + 1;
+  }
+  free(m->slots);
+  m->slots = slots;
+  m->mask = cap - 1;
+  return CLV_OK;
+}
+
+static int store_key(clv__hashmap *m, const char *key, size_t n) {
+  clv__hkey *k;
+  if (m->count == m->keys_cap) {
+    size_t cap = m->keys_cap ? (size_t)m->keys_cap * 2 : 1024;
+    if (cap > MAX_KEYS)
+      cap = MAX_KEYS;
+    if (cap <= m->count)
+      return CLV_EOVERFLOW;
+    clv__hkey *p = realloc(m->keys, cap * sizeof *p);
+    if (p == NULL)
+      return CLV_ENOMEM;
+    m->keys = p;
+    m->keys_cap = (uint32_t)cap;
+  }
+  k = &m->keys[m->count];
+  memset(k, 0, sizeof *k);
+  if (n <= SHORT_KEY_MAX) {
+    k->b[0] = (unsigned char)n;
+    if (n)
+      memcpy(k->b + 1, key, n);
+    return CLV_OK;
+  }
+  size_t need = n + 10;
+  if (m->arena_len + need > UINT32_MAX)
+    return CLV_EOVERFLOW;
+  if (m->arena_len + need > m->arena_cap) {
+    size_t cap = m->arena_cap ? m->arena_cap : 4096;
+    while (cap < m->arena_len + need)
+      cap *= 2;
+    unsigned char *p = realloc(m->arena, cap);
+    if (p == NULL)
+      return CLV_ENOMEM;
+    m->arena = p;
+    m->arena_cap = cap;
+  }
+  uint32_t off = (uint32_t)m->arena_len;
+  unsigned char *a = m->arena + m->arena_len;
+  size_t v = n;
+  while (v >= 0x80) {
+    *a++ = (unsigned char)(v | 0x80);
+    v >>= 7;
+  }
+  *a++ = (unsigned char)v;
+  memcpy(a, key, n);
+  m->arena_len = (size_t)(a + n - m->arena);
+  k->b[0] = LONG_KEY_MARK;
+  memcpy(k->b + 4, &off, 4);
+  return CLV_OK;
+}
+
+int clv__hashmap_intern(clv__hashmap *m, const char *key, size_t n,
+                        uint64_t hash, uint32_t *index, int *inserted) {
+  int rc;
+  *inserted = 0;
+  if (m->mask == 0 || (size_t)m->count + 1 > (m->mask + 1) / 10 * 7) {
+    rc = grow_slots(m);
+    if (rc)
+      return rc;
+  }
+  uint32_t tag = (uint32_t)(hash >> 32);
+  size_t i = (size_t)hash & m->mask;
+  for (;; i = (i + 1) & m->mask) {
+    clv__hslot *s = &m->slots[i];
+    if (s->index == 0)
+      break;
+    if (s->tag == tag && key_equals(m, s->index - 1, key, n)) {
+      *index = s->index - 1;
+      return CLV_OK;
+    }
+  }
+  rc = store_key(m, key, n);
+  if (rc)
+    return rc;
+  m->slots[i].tag = tag;
+  m->slots[i].index = m->count + 1;
+  *index = m->count++;
+  *inserted = 1;
+  return CLV_OK;
+}
+
+size_t clv__hashmap_bytes(const clv__hashmap *m) {
+  return (m->mask ? (m->mask + 1) * sizeof(clv__hslot) : 0) +
+         (size_t)m->keys_cap * sizeof(clv__hkey) + m->arena_cap;
+}

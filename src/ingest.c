@@ -1,0 +1,722 @@
+/*
+ * ingest.c - the order-log driver: CSV scanner -> value parsers ->
+ * summariser, with header and column detection, error policy, replay and a
+ * two-thread split. No paper; the summary itself is summarize.c's.
+ *
+ * Flow: the first row decides header or not and the columns (columns.c).
+ * Then every data row is parsed and added. When the input is one contiguous
+ * buffer (a regular file or memory) without any '"' byte, so that every
+ * '\n' ends a row, it is cut at a line break near the middle and the two
+ * halves are scanned by two threads, each with its own summariser; the
+ * second is then merged into the first (summarize.c). Customers whose rows
+ * came out of order are rebuilt by a replay pass over the whole input
+ * (clv__csv_rewind(); stdin is spooled by the scanner for that).
+ */
+#include "ingest.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
+
+#define DEFAULT_MIN_SPLIT (4u << 20) /* below 4 MiB a thread costs more */
+#define PROGRESS_ROWS 65536
+
+void clv_ingest_opts_init(clv_ingest_opts *o) {
+  memset(o, 0, sizeof *o);
+  o->header = -1;
+  o->date_order = CLV_DATE_AUTO;
+  o->unit = CLV_UNIT_DAY;
+  o->period = CLV_PERIOD_DAY;
+  o->until_day = INT32_MIN;
+  o->holdout_day = INT32_MIN;
+  o->threads = 2;
+}
+
+/* Where the values of a row are. */
+typedef struct plan {
+  int cust, date, amount, qty, price; /* 0-based columns, -1 = none */
+  size_t need;                        /* fields a row must have */
+  int with_amount;
+  clv_date_order order;
+} plan;
+
+/* One scanning job: a scanner, a summariser and the error policy. */
+typedef struct worker {
+  const plan *pl;
+  clv__csv *csv;
+  clv__summarizer *sum;
+  int skip, replay;
+  int reporter; /* calls the progress callback (the calling thread only) */
+  clv_date_order hint;
+  uint64_t rows, rows_auto_hint, rows_skipped;
+  clv_error errors[CLV_INGEST_MAX_ERRORS];
+  size_t n_errors;
+  clv_error fatal;
+  int rc;
+  /* Progress: the calling thread's worker reports, adding the other's. */
+  const clv_ingest_opts *o;
+  _Atomic uint64_t *other_done;
+  _Atomic uint64_t done;
+  uint64_t total;
+} worker;
+
+/* Records a bad row: skipped and remembered, or fatal. */
+static int row_failed(worker *w, const clv_error *e) {
+  if (w->replay)
+    return CLV_OK; /* already counted by the first pass */
+  if (!w->skip) {
+    w->fatal = *e;
+    return e->status ? e->status : CLV_EPARSE;
+  }
+  w->rows_skipped++;
+  if (w->n_errors < CLV_INGEST_MAX_ERRORS)
+    w->errors[w->n_errors++] = *e;
+  return CLV_OK;
+}
+
+static int bad_field(worker *w, const clv__field *f, const char *expected) {
+  clv_error e;
+  char text[64];
+  if (f->len == 0)
+    clv__csv_error(w->csv, &e, clv__csv_line(w->csv), (long)f->column,
+                   "expected %s, found an empty field", expected);
+  else
+    clv__csv_error(w->csv, &e, clv__csv_line(w->csv), (long)f->column,
+                   "expected %s, found \"%s\"", expected,
+                   clv__field_text(f, text, sizeof text));
+  return row_failed(w, &e);
+}
+
+static int process_row(worker *w, const clv__field *f, size_t n) {
+  const plan *p = w->pl;
+  int32_t day;
+  double amount = 0;
+  int rc;
+  if (n < p->need) {
+    clv_error e;
+    clv__csv_error(w->csv, &e, clv__csv_line(w->csv),
+                   (long)(f[n - 1].column + f[n - 1].len),
+                   "expected %zu fields, found %zu", p->need, n);
+    return row_failed(w, &e);
+  }
+  const clv__field *cf = &f[p->cust], *df = &f[p->date];
+  if (cf->len == 0)
+    return bad_field(w, cf, "a customer id");
+  if (w->hint == CLV_DATE_AUTO)
+    w->rows_auto_hint++;
+  if (clv_date_parse(df->p, df->len, p->order, &w->hint, &day, NULL) != CLV_OK)
+    return bad_field(w, df, "a date such as 2010-12-01");
+  if (p->amount >= 0) {
+    if (!clv__parse_amount(f[p->amount].p, f[p->amount].len, &amount))
+      return bad_field(w, &f[p->amount], "an amount such as 12.50");
+  } else if (p->qty >= 0) {
+    double q, price;
+    if (!clv__parse_double(f[p->qty].p, f[p->qty].len, &q))
+      return bad_field(w, &f[p->qty], "a quantity such as 3");
+    if (!clv__parse_amount(f[p->price].p, f[p->price].len, &price))
+      return bad_field(w, &f[p->price], "a unit price such as 2.55");
+    amount = q * price;
+    if (!isfinite(amount))
+      return bad_field(w, &f[p->qty], "a quantity x price within range");
+  }
+  rc = clv__summarizer_add(w->sum, cf->p, cf->len, day, amount, p->with_amount);
+  if (rc == CLV_EDOMAIN) {
+    if (!isfinite(amount))
+      return bad_field(w, &f[p->amount >= 0 ? p->amount : p->qty],
+                       "a finite amount");
+    return bad_field(w, df, "a date within 270,000 years of 1970");
+  }
+  if (rc) {
+    clv_error_clear(&w->fatal);
+    w->fatal.status = rc;
+    snprintf(w->fatal.message, sizeof w->fatal.message, "%s", clv_strerror(rc));
+  }
+  return rc;
+}
+
+static void report_progress(worker *w) {
+  uint64_t done = clv__csv_bytes_done(w->csv);
+  atomic_store(&w->done, done);
+  if (!w->reporter || w->o->progress == NULL)
+    return;
+  if (w->other_done)
+    done += atomic_load(w->other_done);
+  w->o->progress(w->o->progress_ctx, done, w->total);
+}
+
+/* Scans rows to the end (or the first fatal error). */
+static int run_rows(worker *w) {
+  const clv__field *f;
+  size_t n;
+  clv_error e;
+  int rc;
+  for (;;) {
+    rc = clv__csv_next(w->csv, &f, &n, &e);
+    if (rc == CLV_EPARSE) {
+      if (!w->replay)
+        w->rows++;
+      rc = row_failed(w, &e);
+      if (rc)
+        break;
+      continue;
+    }
+    if (rc) {
+      w->fatal = e;
+      break;
+    }
+    if (n == 0)
+      break;
+    if (!w->replay)
+      w->rows++;
+    rc = process_row(w, f, n);
+    if (rc)
+      break;
+    if ((w->rows & (PROGRESS_ROWS - 1)) == 0 && !w->replay)
+      report_progress(w);
+  }
+  w->rc = rc;
+  return rc;
+}
+
+static void *run_thread(void *arg) {
+  run_rows(arg);
+  return NULL;
+}
+
+/* ---- columns ------------------------------------------------------------ */
+
+static void copy_name(char *dst, size_t size, const clv__field *names,
+                      int col) {
+  if (col < 0) {
+    dst[0] = '\0';
+  } else if (names) {
+    size_t n = names[col].len < size - 1 ? names[col].len : size - 1;
+    memcpy(dst, names[col].p, n);
+    dst[n] = '\0';
+  } else {
+    snprintf(dst, size, "column %d", col + 1);
+  }
+}
+
+/* "a, b, c" of the header (or "N fields"), for column errors. */
+static void list_columns(char *buf, size_t size, const clv__field *f, size_t n,
+                         int header) {
+  size_t k = 0;
+  if (!header) {
+    snprintf(buf, size, "%zu fields and no header line", n);
+    return;
+  }
+  buf[0] = '\0';
+  for (size_t j = 0; j < n && k + 8 < size; j++) {
+    char t[40];
+    int w = snprintf(buf + k, size - k, "%s\"%s\"", j ? ", " : "",
+                     clv__field_text(&f[j], t, sizeof t));
+    if (w < 0 || (size_t)w >= size - k)
+      break;
+    k += (size_t)w;
+  }
+}
+
+static int is_position(const char *spec) {
+  return spec && spec[0] && strspn(spec, "0123456789") == strlen(spec);
+}
+
+/* 1 when the field parses as a date or (for amounts) an amount. */
+static int parses_as_date(const clv__field *f, clv_date_order order) {
+  int32_t day;
+  clv_date_order hint = CLV_DATE_AUTO;
+  return clv_date_parse(f->p, f->len, order, &hint, &day, NULL) == CLV_OK;
+}
+
+/* Does the first row look like a header? */
+static int detect_header(const clv_ingest_opts *o, const clv__field *f,
+                         size_t n) {
+  char norm[128], want[128];
+  const char *specs[5] = {o->customer_col, o->date_col, o->amount_col,
+                          o->quantity_col, o->price_col};
+  if (o->header >= 0)
+    return o->header;
+  for (size_t j = 0; j < n; j++) {
+    clv__colname_norm(f[j].p, f[j].len, norm, sizeof norm);
+    if (clv__colname_known(norm))
+      return 1;
+    for (int k = 0; k < 5; k++)
+      if (specs[k] && !is_position(specs[k]) &&
+          strcmp(
+              clv__colname_norm(specs[k], strlen(specs[k]), want, sizeof want),
+              norm) == 0)
+        return 1;
+  }
+  /* No known name: a header when the date column holds no date. */
+  if (is_position(o->date_col)) {
+    int col = clv__colname_resolve(o->date_col, NULL, n);
+    return col < 0 || !parses_as_date(&f[col], o->date_order);
+  }
+  for (size_t j = 0; j < n; j++)
+    if (parses_as_date(&f[j], o->date_order))
+      return 0;
+  return 1;
+}
+
+/*
+ * Picks the columns from the first row (names when header). Without a
+ * header and without flags: the first column that holds a date is the date,
+ * the first other column the customer, and the last other column that holds
+ * an amount the amount.
+ */
+static int pick_columns(const clv_ingest_opts *o, const clv__field *f, size_t n,
+                        int header, plan *p, clv_ingest_report *rep, char *why,
+                        size_t why_size) {
+  const clv__field *names = header ? f : NULL;
+  int rc = CLV_OK;
+  char cols[300];
+  memset(p, 0, sizeof *p);
+  p->amount = p->qty = p->price = -1;
+  p->order = o->date_order;
+  list_columns(cols, sizeof cols, f, n, header);
+#define RESOLVE(spec, role, dst, label)                                        \
+  do {                                                                         \
+    if (spec) {                                                                \
+      dst = clv__colname_resolve(spec, names, n);                              \
+      if (dst < 0) {                                                           \
+        snprintf(why, why_size, "expected %s column \"%s\", found %s", label,  \
+                 spec, cols);                                                  \
+        return CLV_ENOCOLUMN;                                                  \
+      }                                                                        \
+    } else {                                                                   \
+      dst = header ? clv__colname_detect(role, f, n) : -1;                     \
+    }                                                                          \
+  } while (0)
+  RESOLVE(o->date_col, CLV__ROLE_DATE, p->date, "a date");
+  RESOLVE(o->customer_col, CLV__ROLE_CUSTOMER, p->cust, "a customer");
+  if (!header && p->date < 0)
+    for (size_t j = 0; j < n && p->date < 0; j++)
+      if ((int)j != p->cust && parses_as_date(&f[j], o->date_order))
+        p->date = (int)j;
+  if (!header && p->cust < 0)
+    for (size_t j = 0; j < n && p->cust < 0; j++)
+      if ((int)j != p->date)
+        p->cust = (int)j;
+  if (p->date < 0 || p->cust < 0) {
+    snprintf(why, why_size,
+             "expected a %s column (a header such as %s, or %s), found %s",
+             p->cust < 0 ? "customer" : "date",
+             p->cust < 0 ? "customer_id" : "date",
+             p->cust < 0 ? "--customer NAME|N" : "--date NAME|N", cols);
+    return CLV_ENOCOLUMN;
+  }
+  if (!o->no_amount) {
+    RESOLVE(o->amount_col, CLV__ROLE_AMOUNT, p->amount, "an amount");
+    if (o->amount_col == NULL &&
+        (p->amount < 0 || o->quantity_col || o->price_col)) {
+      int q, pr;
+      RESOLVE(o->quantity_col, CLV__ROLE_QUANTITY, q, "a quantity");
+      RESOLVE(o->price_col, CLV__ROLE_PRICE, pr, "a price");
+      if (q >= 0 && pr >= 0) {
+        p->amount = -1;
+        p->qty = q;
+        p->price = pr;
+      } else if (o->quantity_col || o->price_col) {
+        snprintf(why, why_size,
+                 "expected both a quantity and a unit price column, found %s",
+                 cols);
+        return CLV_ENOCOLUMN;
+      } else if (pr >= 0 && p->amount < 0) {
+        p->amount = pr; /* CLVTools' "Price" is the order's amount */
+      }
+    }
+    if (!header && p->amount < 0 && p->qty < 0) {
+      double v;
+      for (size_t j = n; j-- > 0 && p->amount < 0;)
+        if ((int)j != p->cust && (int)j != p->date &&
+            clv__parse_amount(f[j].p, f[j].len, &v))
+          p->amount = (int)j;
+    }
+  }
+  p->with_amount = p->amount >= 0 || p->qty >= 0;
+  int cols_used[5] = {p->cust, p->date, p->amount, p->qty, p->price};
+  for (int k = 0; k < 5; k++)
+    if (cols_used[k] >= 0 && (size_t)cols_used[k] + 1 > p->need)
+      p->need = (size_t)cols_used[k] + 1;
+  copy_name(rep->customer_col, sizeof rep->customer_col, names, p->cust);
+  copy_name(rep->date_col, sizeof rep->date_col, names, p->date);
+  if (p->qty >= 0) {
+    char a[128], b[128];
+    copy_name(a, sizeof a, names, p->qty);
+    copy_name(b, sizeof b, names, p->price);
+    snprintf(rep->amount_col, sizeof rep->amount_col, "%s x %s", a, b);
+  } else {
+    copy_name(rep->amount_col, sizeof rep->amount_col, names, p->amount);
+  }
+#undef RESOLVE
+  return rc;
+}
+
+/* ---- the run ------------------------------------------------------------- */
+
+static void worker_init(worker *w, const plan *pl, const clv_ingest_opts *o) {
+  memset(w, 0, sizeof *w);
+  w->pl = pl;
+  w->o = o;
+  w->skip = o->skip_errors;
+  w->hint = CLV_DATE_AUTO;
+}
+
+/* Offset just after the line that holds `line` (1-based) in a buffer whose
+ * every '\n' ends a line. */
+static size_t after_line(const char *d, size_t len, long line) {
+  size_t pos = 0;
+  for (long k = 0; k < line; k++) {
+    const char *nl = memchr(d + pos, '\n', len - pos);
+    if (nl == NULL)
+      return len;
+    pos = (size_t)(nl - d) + 1;
+  }
+  return pos;
+}
+
+static long count_lines(const char *d, size_t len) {
+  long k = 0;
+  const char *end = d + len;
+  while ((d = memchr(d, '\n', (size_t)(end - d))) != NULL) {
+    k++;
+    d++;
+  }
+  return k;
+}
+
+static void merge_errors(worker *a, const worker *b) {
+  a->rows += b->rows;
+  a->rows_skipped += b->rows_skipped;
+  for (size_t k = 0; k < b->n_errors && a->n_errors < CLV_INGEST_MAX_ERRORS;
+       k++)
+    a->errors[a->n_errors++] = b->errors[k];
+}
+
+/*
+ * Scans [start, len) of buf with two workers; a->sum must exist. On success
+ * b's summariser has been merged into a's. Returns 1 in *redo when the two
+ * halves read ambiguous dates differently (then the caller starts over
+ * serially).
+ */
+static int run_split(worker *a, const char *buf, size_t len, size_t start,
+                     long first_line, const plan *pl,
+                     const clv__summarizer_opts *so, const clv__csv_opts *co,
+                     const char *name, int *redo) {
+  int rc;
+  worker b;
+  pthread_t th;
+  int threaded = 0;
+  size_t mid = start + (len - start) / 2;
+  const char *nl = memchr(buf + mid, '\n', len - mid);
+  mid = nl ? (size_t)(nl - buf) + 1 : len;
+  clv__summarizer_opts bo = *so;
+  bo.keep_head = 1;
+  *redo = 0;
+  worker_init(&b, pl, a->o);
+  rc = clv__summarizer_new(&b.sum, &bo);
+  if (rc)
+    goto done;
+  rc = clv__csv_open_mem(&a->csv, buf + start, mid - start, name, first_line,
+                         co, &a->fatal);
+  if (rc)
+    goto done;
+  rc = clv__csv_open_mem(&b.csv, buf + mid, len - mid, name,
+                         first_line + count_lines(buf + start, mid - start), co,
+                         &b.fatal);
+  if (rc)
+    goto done;
+  a->total = len;
+  a->other_done = &b.done;
+  threaded = pthread_create(&th, NULL, run_thread, &b) == 0;
+  run_rows(a);
+  if (threaded)
+    pthread_join(th, NULL);
+  else
+    run_rows(&b);
+  if (a->rc) {
+    rc = a->rc;
+    goto done;
+  }
+  if (b.rc) {
+    a->fatal = b.fatal;
+    rc = a->rc = b.rc;
+    goto done;
+  }
+  /* Rows that b read while it did not know the day/month order were read
+   * month first; the serial reading would have used a's final order. */
+  if (a->hint == CLV_DATE_DMY && b.rows_auto_hint > 0 &&
+      pl->order == CLV_DATE_AUTO) {
+    *redo = 1;
+    goto done;
+  }
+  merge_errors(a, &b);
+  if (b.hint != CLV_DATE_AUTO)
+    a->hint = b.hint;
+  rc = clv__summarizer_merge(a->sum, b.sum);
+done:
+  clv__csv_close(a->csv);
+  a->csv = NULL;
+  clv__csv_close(b.csv);
+  clv__summarizer_free(b.sum);
+  return rc;
+}
+
+static int fill_error(clv_error *err, int status, const char *name, long line,
+                      const char *msg) {
+  if (err) {
+    clv_error_clear(err);
+    err->status = status;
+    snprintf(err->file, sizeof err->file, "%s", name ? name : "");
+    err->line = line;
+    err->column = line ? 1 : 0;
+    snprintf(err->message, sizeof err->message, "%s", msg);
+  }
+  return status;
+}
+
+int clv__summarize(const char *path, const char *data, size_t len,
+                   const clv_ingest_opts *opts, size_t min_split,
+                   clv_summary **out, clv__row_fn fn, void *ctx,
+                   unsigned *columns, clv_ingest_report *report,
+                   clv_error *err) {
+  int rc;
+  clv_ingest_opts o;
+  clv_ingest_report rep_local, *rep = report ? report : &rep_local;
+  clv__csv *c = NULL;
+  clv__csv_opts co;
+  clv__summarizer_opts so;
+  clv__summarizer_stats st;
+  plan pl;
+  worker w;
+  const clv__field *f;
+  size_t n;
+  char why[512], name[256];
+  int header, redo = 0;
+  long header_line = 0;
+  const char *buf;
+  size_t buf_len;
+
+  if (opts)
+    o = *opts;
+  else
+    clv_ingest_opts_init(&o);
+  if (out)
+    *out = NULL;
+  memset(rep, 0, sizeof *rep);
+  rep->until_day = o.until_day;
+  rep->holdout_day = o.holdout_day;
+  rep->first_day = rep->last_day = INT32_MIN;
+  clv_error_clear(err);
+  memset(&pl, 0, sizeof pl);
+  worker_init(&w, &pl, &o);
+  w.reporter = 1;
+  memset(&co, 0, sizeof co);
+  co.delimiter = o.delimiter;
+  co.rewindable = 1;
+  rc = path ? clv__csv_open_path(&c, path, NULL, &co, err)
+            : clv__csv_open_mem(&c, data, len, "<memory>", 1, &co, err);
+  if (rc)
+    goto fail;
+  snprintf(name, sizeof name, "%s", clv__csv_name(c));
+  /* The first row decides the header and the columns. Scanner errors on it
+   * are fatal even with skip_errors: nothing else can be decided. */
+  rc = clv__csv_next(c, &f, &n, err);
+  if (rc)
+    goto fail;
+  if (n == 0) {
+    rc = fill_error(err, CLV_EEMPTY, name, 0,
+                    "expected order rows, found an empty input");
+    goto fail;
+  }
+  header = detect_header(&o, f, n);
+  header_line = clv__csv_line(c);
+  rc = pick_columns(&o, f, n, header, &pl, rep, why, sizeof why);
+  if (rc) {
+    fill_error(err, rc, name, header_line, why);
+    goto fail;
+  }
+  rep->header = header;
+  rep->delimiter = clv__csv_delimiter(c);
+  co.delimiter = rep->delimiter;
+  memset(&so, 0, sizeof so);
+  so.period = o.period;
+  so.unit = o.unit;
+  so.until_day = o.until_day;
+  so.holdout_day = o.holdout_day;
+  so.with_amount = pl.with_amount;
+  rc = clv__summarizer_new(&w.sum, &so);
+  if (rc) {
+    fill_error(err, rc, "", 0,
+               o.holdout_day != INT32_MIN && o.until_day != INT32_MIN &&
+                       o.holdout_day > o.until_day
+                   ? "the holdout start is after the observation end"
+                   : "the time unit does not fit the period (weekly periods "
+                     "take day or week, monthly periods month)");
+    goto fail;
+  }
+  rep->threads_used = 1;
+  w.total = clv__csv_bytes_total(c);
+  if (o.threads > 1 && clv__csv_buffer(c, &buf, &buf_len) == CLV_OK &&
+      buf_len >= min_split && memchr(buf, '"', buf_len) == NULL) {
+    size_t start = header ? after_line(buf, buf_len, header_line) : 0;
+    long first = header ? header_line + 1 : 1;
+    rep->threads_used = 2;
+    rc = run_split(&w, buf, buf_len, start, first, &pl, &so, &co, name, &redo);
+    if (rc) {
+      if (err)
+        *err = w.fatal;
+      goto fail;
+    }
+    if (redo) {
+      /* Start over serially with a fresh summariser. */
+      clv__summarizer_free(w.sum);
+      worker_init(&w, &pl, &o);
+      w.reporter = 1;
+      rc = clv__summarizer_new(&w.sum, &so);
+      if (rc)
+        goto fail;
+      rep->threads_used = 1;
+    }
+  }
+  if (rep->threads_used == 1) {
+    if (redo) {
+      rc = clv__csv_rewind(c);
+      if (rc == CLV_OK)
+        rc = clv__csv_next(c, &f, &n, err);
+      if (rc)
+        goto fail;
+    }
+    w.csv = c;
+    w.total = clv__csv_bytes_total(c);
+    if (!header) {
+      /* The first row was data: count and use it. */
+      w.rows++;
+      rc = process_row(&w, f, n);
+    }
+    if (rc == CLV_OK)
+      rc = run_rows(&w);
+    if (rc) {
+      if (err)
+        *err = w.fatal;
+      goto fail;
+    }
+  }
+  if (clv__summarizer_needs_replay(w.sum)) {
+    /* Out-of-order rows: feed everything again (serially, from the same
+     * date-order start, so every row parses as it did the first time). */
+    worker r;
+    clv__summarizer_stats_get(w.sum, &st);
+    rep->replayed_customers = st.replayed_customers;
+    worker_init(&r, &pl, &o);
+    r.replay = 1;
+    r.sum = w.sum;
+    r.csv = c;
+    rc = clv__summarizer_begin_replay(w.sum);
+    if (rc == CLV_OK)
+      rc = clv__csv_rewind(c);
+    if (rc == CLV_OK && header)
+      rc = clv__csv_next(c, &f, &n, err);
+    if (rc == CLV_OK)
+      rc = run_rows(&r);
+    if (rc) {
+      if (err && r.fatal.message[0])
+        *err = r.fatal;
+      goto fail;
+    }
+  }
+  rep->rows_skipped = w.rows_skipped;
+  rep->n_errors = w.n_errors;
+  memcpy(rep->errors, w.errors, sizeof w.errors);
+  rep->date_order_used = pl.order != CLV_DATE_AUTO ? pl.order : w.hint;
+  if (columns)
+    *columns = clv__summarizer_columns(w.sum);
+  if (fn)
+    rc = clv__summarizer_each(w.sum, fn, ctx, &st);
+  else
+    rc = clv__summarizer_finish(w.sum, out, &st);
+  rep->rows = w.rows;
+  rep->rows_used = st.rows_used;
+  rep->rows_after_until = st.rows_after_until;
+  rep->customers = st.customers;
+  rep->customers_holdout_only = st.customers_holdout_only;
+  rep->customers_no_purchase = st.customers_no_purchase;
+  rep->replayed_customers = st.replayed_customers;
+  rep->spend_excluded = st.spend_excluded;
+  rep->first_day = st.first_day;
+  rep->last_day = st.last_day;
+  rep->until_day = st.until_day;
+  rep->holdout_day = st.holdout_day;
+  rep->peak_state_bytes = st.peak_bytes;
+  if (rc == CLV_EEMPTY)
+    fill_error(err, rc, name, 0,
+               rep->rows_after_until
+                   ? "expected order rows up to the observation end, found "
+                     "only later ones"
+                   : "expected order rows, found none that could be used");
+  else if (rc == CLV_EINVAL)
+    fill_error(err, rc, name, 0,
+               "the holdout start is after the last date in the log");
+  else if (rc && rc != CLV_ENOMEM && err && err->message[0] == '\0')
+    fill_error(err, rc, name, 0, clv_strerror(rc));
+  if (rc)
+    goto fail;
+  clv__summarizer_free(w.sum);
+  clv__csv_close(c);
+  return CLV_OK;
+fail:
+  rep->rows = rep->rows ? rep->rows : w.rows;
+  rep->rows_skipped = w.rows_skipped;
+  clv__summarizer_free(w.sum);
+  clv__csv_close(c);
+  return rc;
+}
+
+int clv_summarize_file(const char *path, const clv_ingest_opts *o,
+                       clv_summary **out, clv_ingest_report *report,
+                       clv_error *err) {
+  if (path == NULL || out == NULL)
+    return CLV_EINVAL;
+  return clv__summarize(path, NULL, 0, o, DEFAULT_MIN_SPLIT, out, NULL, NULL,
+                        NULL, report, err);
+}
+
+/* Writes the header once the columns are known (the first row). */
+typedef struct stream_ctx {
+  clv__row_writer w;
+  const unsigned *columns;
+} stream_ctx;
+
+static int stream_row(void *ctx, const char *id, size_t id_len,
+                      const clv_summary_row *row) {
+  stream_ctx *s = ctx;
+  if (!s->w.wrote_header) {
+    s->w.columns = *s->columns;
+    if (clv__writer_header(&s->w) != CLV_OK)
+      return CLV_EIO;
+  }
+  return clv__writer_row(&s->w, id, id_len, row);
+}
+
+int clv_summarize_file_write(const char *path, const clv_ingest_opts *o,
+                             FILE *f, clv_format format,
+                             clv_ingest_report *report, clv_error *err) {
+  int rc;
+  unsigned columns = 0;
+  stream_ctx s;
+  if (path == NULL || f == NULL)
+    return CLV_EINVAL;
+  memset(&s, 0, sizeof s);
+  s.w.f = f;
+  s.w.format = format;
+  s.columns = &columns;
+  rc = clv__summarize(path, NULL, 0, o, DEFAULT_MIN_SPLIT, NULL, stream_row, &s,
+                      &columns, report, err);
+  if (rc == CLV_OK && (fflush(f) != 0 || ferror(f)))
+    rc = CLV_EIO;
+  return rc;
+}

@@ -1,0 +1,418 @@
+/*
+ * predict.c - per-customer predictions and customer lifetime value, built
+ * from the family functions in models/ (BG/NBD: Fader, Hardie & Lee
+ * 2005, eqs. 7-11; Gamma-Gamma: Fader, Hardie & Lee 2005b, eq. 5).
+ *
+ * Every transaction family factorises the conditional expectation as
+ *   E[Y(t) | x, t_x, T] = P(alive | x, t_x, T) * E[Y(t) | alive, x, T],
+ * and the second factor (the expensive one: a hypergeometric function for
+ * the BG/NBD) depends on (x, T) only. Real summaries have far fewer distinct
+ * (x, T) pairs than customers (T takes one value per first-purchase day), so
+ * it is computed once per pair; the per-customer work is P(alive), a few
+ * floating-point operations.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "special.h"
+
+/* ---- checks ----------------------------------------------------------------
+ */
+
+static int check_tx(const clv_model *m, const clv_summary *s, const void *out) {
+  if (m == NULL || out == NULL)
+    return CLV_EINVAL;
+  if (m->fam->kind != CLV__KIND_TX)
+    return CLV_EUNSUPPORTED;
+  if (s != NULL && clv_summary_unit(s) != m->unit)
+    return CLV_EINVAL;
+  clv__gsl_init();
+  return CLV_OK;
+}
+
+/* ---- (x, T) pairs
+ * ------------------------------------------------------------- */
+
+/* Distinct (x, T) pairs of a summary and, per row, the index of its pair.
+ * Open addressing over the pair's bits. */
+typedef struct pairs {
+  size_t n, mask;
+  uint32_t *slot;
+  double *key; /* 2 per pair */
+  uint32_t *row_pair;
+} pairs;
+
+static void pairs_free(pairs *p) {
+  free(p->slot);
+  free(p->key);
+  free(p->row_pair);
+}
+
+static size_t pair_hash(double x, double T) {
+  uint64_t a, b;
+  x = x == 0 ? 0.0 : x;
+  T = T == 0 ? 0.0 : T;
+  memcpy(&a, &x, 8);
+  memcpy(&b, &T, 8);
+  uint64_t h = (a * 0x9E3779B97F4A7C15ull) ^ (b + 0x632BE59BD9B4E019ull);
+  h ^= h >> 32;
+  h *= 0xD6E8FEB86659FD93ull;
+  h ^= h >> 32;
+  return (size_t)h;
+}
+
+static int pairs_build(pairs *p, const clv_summary *s) {
+  size_t rows = clv_summary_rows(s), size = 1024;
+  const double *x = clv_summary_col(s, CLV_COL_X);
+  const double *T = clv_summary_col(s, CLV_COL_T);
+  memset(p, 0, sizeof *p);
+  /* A table of 2 * rows slots never fills: no growth needed. */
+  while (size < 2 * rows)
+    size *= 2;
+  p->mask = size - 1;
+  p->slot = calloc(size, sizeof *p->slot);
+  p->key = malloc((rows + 1) * 2 * sizeof(double));
+  p->row_pair = malloc((rows + 1) * sizeof(uint32_t));
+  if (!p->slot || !p->key || !p->row_pair)
+    return CLV_ENOMEM;
+  for (size_t i = 0; i < rows; i++) {
+    size_t h = pair_hash(x[i], T[i]) & p->mask;
+    for (;;) {
+      uint32_t e = p->slot[h];
+      if (e == 0) {
+        p->key[2 * p->n] = x[i];
+        p->key[2 * p->n + 1] = T[i];
+        p->slot[h] = (uint32_t)(++p->n);
+        p->row_pair[i] = (uint32_t)(p->n - 1);
+        break;
+      }
+      if (p->key[2 * (e - 1)] == x[i] && p->key[2 * (e - 1) + 1] == T[i]) {
+        p->row_pair[i] = e - 1;
+        break;
+      }
+      h = (h + 1) & p->mask;
+    }
+  }
+  return CLV_OK;
+}
+
+/* For every pair: v = sum_j coef[j] * E[Y(ts[j]) | alive, x, T]. */
+typedef struct pair_job {
+  const clv_model *m;
+  const pairs *p;
+  size_t begin, end;
+  int nt;
+  const double *ts, *coef;
+  double *val;
+  int rc;
+} pair_job;
+
+static void *pair_run(void *arg) {
+  pair_job *j = arg;
+  const double *par = j->m->p;
+  j->rc = CLV_OK;
+  for (size_t k = j->begin; k < j->end; k++) {
+    double x = j->p->key[2 * k], T = j->p->key[2 * k + 1], v = 0, e;
+    for (int h = 0; h < j->nt; h++) {
+      int rc = j->m->fam->expect_alive(par, x, T, j->ts[h], &e);
+      if (rc) {
+        j->rc = rc;
+        return NULL;
+      }
+      v += j->coef[h] * e;
+    }
+    j->val[k] = v;
+  }
+  return NULL;
+}
+
+/* Runs pair_run over the pairs in two halves when there are many. */
+static int pair_values(const clv_model *m, const pairs *p, int nt,
+                       const double *ts, const double *coef, double *val) {
+  pair_job j[2];
+  pthread_t tid;
+  int threads = p->n >= 2000 ? 2 : 1, started = 0;
+  for (int t = 0; t < threads; t++)
+    j[t] = (pair_job){m,
+                      p,
+                      p->n * (size_t)t / (size_t)threads,
+                      p->n * (size_t)(t + 1) / (size_t)threads,
+                      nt,
+                      ts,
+                      coef,
+                      val,
+                      0};
+  if (threads == 2)
+    started = pthread_create(&tid, NULL, pair_run, &j[1]) == 0;
+  pair_run(&j[0]);
+  if (threads == 2) {
+    if (started)
+      pthread_join(tid, NULL);
+    else
+      pair_run(&j[1]);
+  }
+  return j[0].rc ? j[0].rc : (threads == 2 ? j[1].rc : CLV_OK);
+}
+
+/* out[i] = P(alive_i) * sum_j coef[j] E[Y(ts[j]) | alive, x_i, T_i]
+ * (times spend[i] when spend is not NULL). */
+static int conditional_sum(const clv_model *m, const clv_summary *s, int nt,
+                           const double *ts, const double *coef,
+                           const double *spend, double *out) {
+  pairs p;
+  double *val = NULL;
+  int rc = pairs_build(&p, s);
+  if (rc)
+    goto done;
+  val = malloc((p.n + 1) * sizeof(double));
+  if (val == NULL) {
+    rc = CLV_ENOMEM;
+    goto done;
+  }
+  rc = pair_values(m, &p, nt, ts, coef, val);
+  if (rc)
+    goto done;
+  const double *x = clv_summary_col(s, CLV_COL_X);
+  const double *tx = clv_summary_col(s, CLV_COL_TX);
+  const double *T = clv_summary_col(s, CLV_COL_T);
+  for (size_t i = 0; i < clv_summary_rows(s); i++) {
+    double v = m->fam->p_alive(m->p, x[i], tx[i], T[i]) * val[p.row_pair[i]];
+    if (spend)
+      v *= spend[i];
+    if (!isfinite(v)) {
+      rc = CLV_ENUMERIC;
+      goto done;
+    }
+    out[i] = v;
+  }
+done:
+  free(val);
+  pairs_free(&p);
+  return rc;
+}
+
+/* ---- per-customer predictions -------------------------------------------- */
+
+int clv_p_alive(const clv_model *m, const clv_summary *s, double *out) {
+  int rc = check_tx(m, s, out);
+  if (rc || s == NULL)
+    return rc ? rc : CLV_EINVAL;
+  const double *x = clv_summary_col(s, CLV_COL_X);
+  const double *tx = clv_summary_col(s, CLV_COL_TX);
+  const double *T = clv_summary_col(s, CLV_COL_T);
+  for (size_t i = 0; i < clv_summary_rows(s); i++) {
+    out[i] = m->fam->p_alive(m->p, x[i], tx[i], T[i]);
+    if (!isfinite(out[i]))
+      return CLV_ENUMERIC;
+  }
+  return CLV_OK;
+}
+
+int clv_expected_purchases(const clv_model *m, const clv_summary *s, double t,
+                           double *out) {
+  int rc = check_tx(m, s, out);
+  double one = 1.0;
+  if (rc || s == NULL)
+    return rc ? rc : CLV_EINVAL;
+  if (!(t >= 0) || !isfinite(t))
+    return CLV_EINVAL;
+  return conditional_sum(m, s, 1, &t, &one, NULL, out);
+}
+
+int clv_prob_no_purchase(const clv_model *m, const clv_summary *s, double t,
+                         double *out) {
+  int rc = check_tx(m, s, out);
+  if (rc || s == NULL)
+    return rc ? rc : CLV_EINVAL;
+  if (!(t >= 0) || !isfinite(t))
+    return CLV_EINVAL;
+  const double *x = clv_summary_col(s, CLV_COL_X);
+  const double *tx = clv_summary_col(s, CLV_COL_TX);
+  const double *T = clv_summary_col(s, CLV_COL_T);
+  for (size_t i = 0; i < clv_summary_rows(s); i++) {
+    /* P(no purchase) = P(dead) + P(alive) P(none | alive)
+     *                = 1 - P(alive) (1 - P(none | alive)). */
+    double pa = m->fam->p_alive(m->p, x[i], tx[i], T[i]);
+    double none = m->fam->none_alive(m->p, x[i], T[i], t);
+    out[i] = 1.0 - pa * (1.0 - none);
+    if (!isfinite(out[i]))
+      return CLV_ENUMERIC;
+  }
+  return CLV_OK;
+}
+
+int clv_next_purchase(const clv_model *m, const clv_summary *s, double q,
+                      double *out) {
+  int rc = check_tx(m, s, out);
+  if (rc || s == NULL)
+    return rc ? rc : CLV_EINVAL;
+  if (!(q > 0 && q < 1))
+    return CLV_EINVAL;
+  const double *x = clv_summary_col(s, CLV_COL_X);
+  const double *T = clv_summary_col(s, CLV_COL_T);
+  for (size_t i = 0; i < clv_summary_rows(s); i++) {
+    out[i] = m->fam->next_alive(m->p, x[i], T[i], q);
+    if (isnan(out[i]) || out[i] < 0)
+      return CLV_ENUMERIC;
+  }
+  return CLV_OK;
+}
+
+int clv_expected_purchases_new(const clv_model *m, double t, double *out) {
+  int rc = check_tx(m, NULL, out);
+  if (rc)
+    return rc;
+  if (!(t >= 0) || !isfinite(t))
+    return CLV_EINVAL;
+  /* A new customer is alive at 0 with x = 0 and T = 0: eq. 7 is eq. 10's
+   * alive part there. */
+  return m->fam->expect_alive(m->p, 0.0, 0.0, t, out);
+}
+
+int clv_pmf(const clv_model *m, double t, int n, double *out) {
+  int rc = check_tx(m, NULL, out);
+  if (rc)
+    return rc;
+  if (!(t >= 0) || !isfinite(t) || n < 0)
+    return CLV_EINVAL;
+  return m->fam->pmf(m->p, t, n, out);
+}
+
+int clv_expected_spend(const clv_model *gg, const clv_summary *s, double *out) {
+  if (gg == NULL || s == NULL || out == NULL)
+    return CLV_EINVAL;
+  if (gg->fam->kind != CLV__KIND_SPEND)
+    return CLV_EUNSUPPORTED;
+  const double *x = clv_summary_col(s, CLV_COL_X);
+  const double *mx = clv_summary_col(s, CLV_COL_M);
+  if (!isfinite(gg->fam->spend_mean(gg->p)))
+    return CLV_EDOMAIN;
+  for (size_t i = 0; i < clv_summary_rows(s); i++) {
+    /* Without a monetary column every customer gets the population mean. */
+    double xi = mx ? x[i] : 0.0, mi = mx ? mx[i] : 0.0;
+    if (xi > 0 && !(mi > 0))
+      xi = 0; /* no spend recorded: the population mean */
+    out[i] = gg->fam->spend(gg->p, xi, mi);
+    if (!isfinite(out[i]))
+      return CLV_EDOMAIN;
+  }
+  return CLV_OK;
+}
+
+/* ---- value ------------------------------------------------------------------
+ */
+
+void clv_value_opts_init(clv_value_opts *o) {
+  if (o == NULL)
+    return;
+  o->horizon = 52.0;
+  o->margin = 1.0;
+  o->discount_rate = 0.0;
+  o->discount_period = 1.0;
+}
+
+#define MAX_PERIODS 100000
+
+/* The discounted-sum weights: with t_k = min(kP, H), k = 1..K, K = ceil(H/P),
+ *   sum_k (E[Y(t_k)] - E[Y(t_{k-1})]) / (1+d)^k
+ *     = sum_k E[Y(t_k)] (D_k - D_{k+1}),  D_k = (1+d)^-k, D_{K+1} = 0,
+ * since E[Y(0)] = 0 (summation by parts). Returns K or -1. */
+static int value_weights(const clv_value_opts *o, double **ts, double **coef) {
+  *ts = *coef = NULL;
+  if (o == NULL || !(o->horizon > 0) || !isfinite(o->horizon) ||
+      !(o->discount_period > 0) || !isfinite(o->discount_period) ||
+      !(o->discount_rate > -1) || !isfinite(o->discount_rate) ||
+      !isfinite(o->margin))
+    return -1;
+  double kk = ceil(o->horizon / o->discount_period);
+  if (kk > MAX_PERIODS)
+    return -1;
+  int K = (int)kk;
+  *ts = malloc((size_t)K * sizeof(double));
+  *coef = malloc((size_t)K * sizeof(double));
+  if (*ts == NULL || *coef == NULL)
+    return -2;
+  for (int k = 1; k <= K; k++) {
+    double t = k * o->discount_period;
+    double Dk = pow(1 + o->discount_rate, -k);
+    double Dk1 = k < K ? Dk / (1 + o->discount_rate) : 0.0;
+    (*ts)[k - 1] = t < o->horizon ? t : o->horizon;
+    (*coef)[k - 1] = Dk - Dk1;
+  }
+  return K;
+}
+
+int clv_customer_value(const clv_model *tx, const clv_model *spend,
+                       const clv_summary *s, const clv_value_opts *o,
+                       double *out) {
+  double *ts = NULL, *coef = NULL, *sp = NULL;
+  int rc = check_tx(tx, s, out), K;
+  if (rc || s == NULL)
+    return rc ? rc : CLV_EINVAL;
+  K = value_weights(o, &ts, &coef);
+  if (K < 0) {
+    rc = K == -2 ? CLV_ENOMEM : CLV_EINVAL;
+    goto done;
+  }
+  size_t n = clv_summary_rows(s);
+  sp = malloc((n + 1) * sizeof(double));
+  if (sp == NULL) {
+    rc = CLV_ENOMEM;
+    goto done;
+  }
+  if (spend) {
+    rc = clv_expected_spend(spend, s, sp);
+    if (rc)
+      goto done;
+  } else {
+    for (size_t i = 0; i < n; i++)
+      sp[i] = 1.0;
+  }
+  for (size_t i = 0; i < n; i++)
+    sp[i] *= o->margin;
+  rc = conditional_sum(tx, s, K, ts, coef, sp, out);
+done:
+  free(ts);
+  free(coef);
+  free(sp);
+  return rc;
+}
+
+int clv_new_customer_value(const clv_model *tx, const clv_model *spend,
+                           const clv_value_opts *o, double *out) {
+  double *ts = NULL, *coef = NULL, v = 0, e, em = 1.0;
+  int rc = check_tx(tx, NULL, out), K;
+  if (rc)
+    return rc;
+  K = value_weights(o, &ts, &coef);
+  if (K < 0) {
+    rc = K == -2 ? CLV_ENOMEM : CLV_EINVAL;
+    goto done;
+  }
+  if (spend) {
+    if (spend->fam->kind != CLV__KIND_SPEND) {
+      rc = CLV_EUNSUPPORTED;
+      goto done;
+    }
+    em = spend->fam->spend_mean(spend->p);
+    if (!isfinite(em)) {
+      rc = CLV_EDOMAIN;
+      goto done;
+    }
+  }
+  for (int k = 0; k < K; k++) {
+    rc = tx->fam->expect_alive(tx->p, 0.0, 0.0, ts[k], &e);
+    if (rc)
+      goto done;
+    v += coef[k] * e;
+  }
+  *out = o->margin * em * v;
+  rc = isfinite(*out) ? CLV_OK : CLV_ENUMERIC;
+done:
+  free(ts);
+  free(coef);
+  return rc;
+}

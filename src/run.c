@@ -1,0 +1,330 @@
+/*
+ * run.c - the per-customer prediction table and the one-shot run
+ * (order log -> summary -> BG/NBD + Gamma-Gamma -> predictions).
+ *
+ * Nothing here is mathematics: the models' formulas live in src/models/ and
+ * src/predict.c. This file only chains the library's steps the way `clv run`
+ * and the server use them, so that both give the same numbers.
+ */
+#include "clv.h"
+#include "clv/run.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "textout.h"
+
+void clv_predictions_free(clv_predictions *p) {
+  if (p == NULL)
+    return;
+  free(p->p_alive);
+  free(p->expected);
+  free(p->prob_none);
+  free(p->expected_spend);
+  free(p->value);
+  free(p->next_purchase);
+  free(p);
+}
+
+/* Mean spend of a new customer under the spend model: E(M) of a customer
+ * with no repeat purchase is the population mean, so the spend model's own
+ * prediction gives it without a second copy of the formula. */
+static int population_spend(const clv_model *spend, clv_unit unit,
+                            double *out) {
+  double zero = 0, one = 1;
+  clv_summary *s = NULL;
+  int rc = clv_summary_from_arrays(&s, unit, 1, &zero, &zero, &one, &zero,
+                                   NULL);
+  if (rc == CLV_OK)
+    rc = clv_expected_spend(spend, s, out);
+  clv_summary_free(s);
+  return rc;
+}
+
+static double *new_array(size_t n) {
+  return malloc((n ? n : 1) * sizeof(double));
+}
+
+int clv_predictions_compute(const clv_model *tx, const clv_model *spend,
+                            const clv_summary *s, const clv_value_opts *o,
+                            clv_predictions **out) {
+  int rc = CLV_ENOMEM;
+  clv_predictions *p = NULL;
+  size_t n = clv_summary_rows(s);
+  double mean_spend = 1.0, repeat_value = 0.0;
+  if (tx == NULL || s == NULL || out == NULL)
+    return CLV_EINVAL;
+  *out = NULL;
+  p = calloc(1, sizeof *p);
+  if (p == NULL)
+    goto fail;
+  p->rows = n;
+  if (o)
+    p->value_opts = *o;
+  else
+    clv_value_opts_init(&p->value_opts);
+  p->p_alive = new_array(n);
+  p->expected = new_array(n);
+  p->prob_none = new_array(n);
+  p->value = new_array(n);
+  p->next_purchase = new_array(n);
+  if (!p->p_alive || !p->expected || !p->prob_none || !p->value ||
+      !p->next_purchase)
+    goto fail;
+  double h = p->value_opts.horizon;
+  if ((rc = clv_p_alive(tx, s, p->p_alive)) ||
+      (rc = clv_expected_purchases(tx, s, h, p->expected)) ||
+      (rc = clv_prob_no_purchase(tx, s, h, p->prob_none)) ||
+      (rc = clv_next_purchase(tx, s, 0.5, p->next_purchase)) ||
+      (rc = clv_customer_value(tx, spend, s, &p->value_opts, p->value)) ||
+      (rc = clv_expected_purchases_new(tx, h, &p->new_expected)) ||
+      (rc = clv_new_customer_value(tx, spend, &p->value_opts, &repeat_value)))
+    goto fail;
+  if (spend != NULL) {
+    rc = CLV_ENOMEM;
+    p->expected_spend = new_array(n);
+    if (p->expected_spend == NULL)
+      goto fail;
+    if ((rc = clv_expected_spend(spend, s, p->expected_spend)) ||
+        (rc = population_spend(spend, clv_summary_unit(s), &mean_spend)))
+      goto fail;
+  }
+  /* A newly acquired customer brings the first purchase too; the models
+   * count repeat purchases only, so it is added here at the mean spend. */
+  p->new_value = p->value_opts.margin * mean_spend + repeat_value;
+  *out = p;
+  return CLV_OK;
+fail:
+  clv_predictions_free(p);
+  return rc;
+}
+
+/* One number: empty (CSV) or null (JSON) when it is not finite, so that no
+ * output ever says NaN or inf. */
+static void put_num(FILE *f, double v, clv_format format) {
+  char buf[40];
+  if (!isfinite(v)) {
+    if (format == CLV_FORMAT_JSONL)
+      fputs("null", f);
+    return;
+  }
+  clv__fmt_num(v, 1e-9, buf, sizeof buf);
+  fputs(buf, f);
+}
+
+int clv_predictions_write(const clv_predictions *p, const clv_summary *s,
+                          FILE *f, clv_format format) {
+  enum { NCOLS = 13 };
+  static const char *const names[NCOLS] = {
+      "customer_id",      "frequency",      "recency",
+      "T",                "monetary_value", "p_alive",
+      "expected_purchases", "prob_no_purchase", "expected_spend",
+      "clv",              "next_purchase",  "next_purchase_date",
+      "total_spend"};
+  if (p == NULL || s == NULL || f == NULL || p->rows != clv_summary_rows(s))
+    return CLV_EINVAL;
+  const double *m = clv_summary_col(s, CLV_COL_M);
+  const double *spent = clv_summary_col(s, CLV_COL_TOTAL_SPEND);
+  const double *cols[NCOLS] = {NULL,
+                               clv_summary_col(s, CLV_COL_X),
+                               clv_summary_col(s, CLV_COL_TX),
+                               clv_summary_col(s, CLV_COL_T),
+                               m,
+                               p->p_alive,
+                               p->expected,
+                               p->prob_none,
+                               p->expected_spend,
+                               p->value,
+                               p->next_purchase,
+                               NULL,
+                               spent};
+  int32_t end = clv_summary_end_day(s);
+  double unit_days = clv_unit_days(clv_summary_unit(s));
+  int dates = end != INT32_MIN && unit_days > 0;
+  if (format == CLV_FORMAT_CSV) {
+    int first = 1;
+    for (int c = 0; c < NCOLS; c++) {
+      if (c > 0 && c != 11 && cols[c] == NULL)
+        continue;
+      if (c == 11 && !dates)
+        continue;
+      fprintf(f, "%s%s", first ? "" : ",", names[c]);
+      first = 0;
+    }
+    fputc('\n', f);
+  }
+  for (size_t i = 0; i < p->rows; i++) {
+    size_t len;
+    const char *id = clv_summary_id(s, i, &len);
+    if (format == CLV_FORMAT_CSV)
+      clv__put_csv_field(f, id, len);
+    else {
+      fputs("{\"customer_id\":", f);
+      clv__put_json_string(f, id, len);
+    }
+    for (int c = 1; c < NCOLS; c++) {
+      if (c == 11) {
+        if (!dates)
+          continue;
+        double w = p->next_purchase[i] * unit_days;
+        char day[11] = "";
+        /* The date is the observation end plus the median wait, rounded to
+         * the nearest day; none when no purchase is expected in a century. */
+        int have = isfinite(w) && w < 36525.0;
+        if (have)
+          clv_day_format(end + (int32_t)floor(w + 0.5), day);
+        if (format == CLV_FORMAT_CSV)
+          fprintf(f, ",%s", day);
+        else if (have)
+          fprintf(f, ",\"%s\":\"%s\"", names[c], day);
+        else
+          fprintf(f, ",\"%s\":null", names[c]);
+        continue;
+      }
+      if (cols[c] == NULL)
+        continue;
+      if (format == CLV_FORMAT_CSV)
+        fputc(',', f);
+      else
+        fprintf(f, ",\"%s\":", names[c]);
+      put_num(f, cols[c][i], format);
+    }
+    fputs(format == CLV_FORMAT_CSV ? "\n" : "}\n", f);
+  }
+  return ferror(f) ? CLV_EIO : CLV_OK;
+}
+
+void clv_run_opts_init(clv_run_opts *o) {
+  if (o == NULL)
+    return;
+  memset(o, 0, sizeof *o);
+  clv_ingest_opts_init(&o->ingest);
+  o->ingest.unit = CLV_UNIT_WEEK;
+  clv_fit_opts_init(&o->fit);
+  o->horizon_days = 365.2425;
+  o->margin = 1.0;
+  o->annual_discount_rate = 0.10;
+  o->discount_period_days = 365.2425 / 12.0;
+  o->min_repeat_buyers = 20;
+}
+
+void clv_run_result_free(clv_run_result *r) {
+  if (r == NULL)
+    return;
+  clv_summary_free(r->summary);
+  clv_model_free(r->tx);
+  clv_model_free(r->spend);
+  clv_predictions_free(r->pred);
+  free(r);
+}
+
+static void add_note(clv_run_result *r, const char *text) {
+  size_t used = strlen(r->notes);
+  snprintf(r->notes + used, sizeof r->notes - used, "%s%s",
+           used ? " " : "", text);
+}
+
+int clv_run(const char *path, const clv_run_opts *o, clv_run_result **out,
+            clv_error *err) {
+  int rc;
+  clv_run_opts defaults;
+  clv_run_result *r = NULL;
+  char note[600];
+  if (out == NULL)
+    return CLV_EINVAL;
+  *out = NULL;
+  if (o == NULL) {
+    clv_run_opts_init(&defaults);
+    o = &defaults;
+  }
+  if (!(o->horizon_days > 0) || !(o->discount_period_days > 0) ||
+      !(o->annual_discount_rate > -1) || !(o->margin >= 0))
+    return CLV_EINVAL;
+  r = calloc(1, sizeof *r);
+  if (r == NULL)
+    return CLV_ENOMEM;
+  rc = clv_summarize_file(path, &o->ingest, &r->summary, &r->ingest, err);
+  if (rc)
+    goto fail;
+
+  const clv_summary *s = r->summary;
+  size_t n = clv_summary_rows(s);
+  const double *x = clv_summary_col(s, CLV_COL_X);
+  const double *w = clv_summary_col(s, CLV_COL_WEIGHT);
+  const double *m = clv_summary_col(s, CLV_COL_M);
+  const double *spent = clv_summary_col(s, CLV_COL_TOTAL_SPEND);
+  double repeaters = 0;
+  size_t repeat_rows = 0;
+  for (size_t i = 0; i < n; i++) {
+    r->customers += w[i];
+    if (x[i] > 0) {
+      repeaters += w[i];
+      if (m != NULL && m[i] > 0)
+        repeat_rows++;
+    }
+    if (spent)
+      r->historic_revenue += w[i] * spent[i];
+  }
+  r->repeat_share = r->customers > 0 ? repeaters / r->customers : 0;
+
+  rc = clv_fit("bgnbd", s, &o->fit, &r->tx, err);
+  if (rc)
+    goto fail;
+  if (clv_model_notes(r->tx)[0]) {
+    snprintf(note, sizeof note, "BG/NBD: %s.", clv_model_notes(r->tx));
+    add_note(r, note);
+  }
+  /* The spend model needs amounts and enough repeat buyers to estimate the
+   * spread of spend between customers; without them values are given in
+   * purchases, and the run says so rather than failing. */
+  if (m == NULL) {
+    add_note(r, "The log has no amounts: values are expected purchases.");
+  } else if (repeat_rows < o->min_repeat_buyers) {
+    snprintf(note, sizeof note,
+             "Only %zu repeat buyers with positive spend (fewer than %zu): "
+             "Gamma-Gamma not fitted, values are expected purchases.",
+             repeat_rows, o->min_repeat_buyers);
+    add_note(r, note);
+  } else {
+    clv_error gg_err;
+    clv_error_clear(&gg_err);
+    int grc = clv_fit("gg", s, &o->fit, &r->spend, &gg_err);
+    if (grc == CLV_ENOMEM) {
+      rc = grc;
+      goto fail;
+    }
+    if (grc != CLV_OK) {
+      snprintf(note, sizeof note,
+               "Gamma-Gamma could not be fitted (%.400s): values are "
+               "expected purchases.",
+               gg_err.message[0] ? gg_err.message : clv_strerror(grc));
+      add_note(r, note);
+    }
+  }
+
+  double unit_days = clv_unit_days(clv_summary_unit(s));
+  if (!(unit_days > 0)) {
+    rc = CLV_EINVAL;
+    goto fail;
+  }
+  clv_value_opts v;
+  clv_value_opts_init(&v);
+  v.horizon = o->horizon_days / unit_days;
+  v.margin = o->margin;
+  v.discount_period = o->discount_period_days / unit_days;
+  /* An annual rate becomes the equivalent rate per discount period. */
+  v.discount_rate =
+      pow(1.0 + o->annual_discount_rate, o->discount_period_days / 365.2425) -
+      1.0;
+  rc = clv_predictions_compute(r->tx, r->spend, s, &v, &r->pred);
+  if (rc)
+    goto fail;
+  for (size_t i = 0; i < n; i++)
+    r->value_total += w[i] * r->pred->value[i];
+  *out = r;
+  return CLV_OK;
+fail:
+  clv_run_result_free(r);
+  return rc;
+}

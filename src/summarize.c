@@ -1,0 +1,717 @@
+/*
+ * summarize.c - order rows -> per-customer RFM summary, online.
+ *
+ * Implements the summary of Fader, Hardie & Lee (2005, "Counting your
+ * customers the easy way", Marketing Science 24(2)): x = repeat purchase
+ * periods, t_x = last - first purchase, T = observation end - first
+ * purchase, with the conventions of lifetimes'
+ * summary_data_from_transaction_data and calibration_and_holdout_data, plus
+ * refunds. The rules are written out in docs/summary.md.
+ *
+ * Memory grows with customers, not rows: each customer has a fixed 56-byte
+ * state (plus 16 bytes with a holdout) that rows update online, because in
+ * the normal case (a log sorted by time, or grouped by customer) a
+ * customer's rows arrive in non-decreasing period order, and then a period
+ * can be closed as soon as a later one starts.
+ *
+ * A row whose period precedes the customer's open period cannot be handled
+ * online. The customer is marked, its later rows are ignored, and at the end
+ * the driver is asked for a REPLAY: it feeds every row again, this one
+ * collects the (period, day, amount) of marked customers only, sorts them
+ * and rebuilds those customers from scratch. Memory for the replay is 24
+ * bytes per row of a marked customer.
+ */
+#include "summarize.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hashmap.h"
+
+#define DAY_LIMIT 100000000 /* days beyond +-273,000 years are rejected */
+
+/* Customer flags. */
+enum {
+  F_OPEN = 1,        /* an open period exists */
+  F_OPEN_REFUND = 2, /* the open period holds a negative row */
+  F_MARKED = 4,      /* rows came out of order: rebuilt by the replay */
+  F_HEAD_OPEN = 8,   /* keep_head: the open period is still the head */
+  F_HEAD_REFUND = 16 /* keep_head: the head period holds a negative row */
+};
+
+/* One customer. The open period is identified by its key, 2 * period +
+ * (in holdout), so that a period that straddles the holdout start is two
+ * periods, as in lifetimes (which splits by date before bucketing). lo/hi
+ * are the first and last day of the open period's rows, as offsets from
+ * the period's first day. */
+typedef struct cust {
+  double open_net;   /* net amount of the open period */
+  double repeat_sum; /* net of calibration purchase periods but the first */
+  double total;      /* net of all calibration-window rows */
+  double refunds;    /* sum of |negative amounts| in the calibration window */
+  int32_t open_key;
+  int32_t first_day; /* first calibration purchase (valid when count > 0) */
+  int32_t last_day;  /* last calibration purchase */
+  uint32_t count;    /* calibration purchase periods */
+  uint32_t orders;   /* calibration-window rows */
+  uint8_t open_lo, open_hi, flags, pad;
+} cust;
+
+/* Holdout columns, allocated only with a holdout. */
+typedef struct hold {
+  double sum;     /* net of holdout purchase periods */
+  uint32_t count; /* holdout purchase periods */
+  uint32_t pad;
+} hold;
+
+/* keep_head: the customer's first period in this half, kept out of the
+ * closed statistics, and the net of the first closed calibration purchase
+ * (which repeat_sum leaves out). */
+typedef struct head {
+  double net, first_net;
+  int32_t key;
+  uint8_t lo, hi, pad[2];
+} head;
+
+/* A row of a marked customer, collected during the replay. */
+typedef struct entry {
+  uint32_t cust;
+  int32_t key;
+  int32_t day;
+  double amount;
+} entry;
+
+struct clv__summarizer {
+  clv__summarizer_opts o;
+  double mul, div; /* period difference * mul / div = time in the unit */
+  clv__hashmap map;
+  cust *c;
+  hold *h;
+  head *hd;
+  size_t cap;
+  int replaying;
+  uint64_t marked;
+  entry *e;
+  size_t ne, ecap;
+  uint64_t rows, rows_used, rows_after_until;
+  int32_t min_day, max_day;
+  size_t peak_bytes;
+};
+
+static int32_t floor_div(int32_t a, int32_t b) {
+  int32_t q = a / b;
+  return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+/* Period number of a day. Weeks start on Monday: day 0 (1970-01-01) was a
+ * Thursday, so day -3 starts week 0. Months are year * 12 + month - 1. */
+static int32_t period_of(clv_period p, int32_t day) {
+  int y, m;
+  switch (p) {
+  case CLV_PERIOD_WEEK:
+    return floor_div(day + 3, 7);
+  case CLV_PERIOD_MONTH:
+    clv_day_to_ymd(day, &y, &m, NULL);
+    return y * 12 + (m - 1);
+  default:
+    return day;
+  }
+}
+
+static int32_t period_start(clv_period p, int32_t period) {
+  switch (p) {
+  case CLV_PERIOD_WEEK:
+    return period * 7 - 3;
+  case CLV_PERIOD_MONTH:
+    return clv_day_from_ymd(floor_div(period, 12),
+                            period - floor_div(period, 12) * 12 + 1, 1);
+  default:
+    return period;
+  }
+}
+
+static inline int32_t key_period(int32_t key) {
+  return key >> 1; /* arithmetic shift: floor(key / 2) */
+}
+
+static inline int32_t row_key(const clv__summarizer *s, int32_t day) {
+  int in_holdout = s->o.holdout_day != INT32_MIN && day >= s->o.holdout_day;
+  return period_of(s->o.period, day) * 2 + in_holdout;
+}
+
+static inline int32_t key_day(const clv__summarizer *s, int32_t key,
+                              uint8_t off) {
+  return period_start(s->o.period, key_period(key)) + off;
+}
+
+int clv_period_parse(const char *name, clv_period *out) {
+  static const char *const names[] = {"day", "week", "month"};
+  if (name == NULL || out == NULL)
+    return CLV_EINVAL;
+  for (int i = 0; i < 3; i++) {
+    size_t n = strlen(names[i]);
+    /* Accept the plural too ("weeks"). */
+    if (strncmp(name, names[i], n) == 0 &&
+        (name[n] == '\0' || (name[n] == 's' && name[n + 1] == '\0'))) {
+      *out = (clv_period)i;
+      return CLV_OK;
+    }
+  }
+  return CLV_EINVAL;
+}
+
+int clv__summarizer_new(clv__summarizer **out, const clv__summarizer_opts *o) {
+  int rc = CLV_OK;
+  clv__summarizer *s = NULL;
+  *out = NULL;
+  s = calloc(1, sizeof *s);
+  if (s == NULL)
+    return CLV_ENOMEM;
+  s->o = *o;
+  s->min_day = INT32_MAX;
+  s->max_day = INT32_MIN;
+  clv__hashmap_init(&s->map);
+  /* Times are period differences converted to the unit. Daily periods take
+   * any unit of fixed length (week = days / 7, as the published CDNOW
+   * summaries); weekly periods give weeks or days; monthly periods only
+   * months, since a month has no fixed number of days. */
+  s->mul = 1.0;
+  s->div = 1.0;
+  switch (o->period) {
+  case CLV_PERIOD_DAY:
+    s->div = clv_unit_days(o->unit);
+    if (!(s->div > 0))
+      rc = CLV_EINVAL;
+    break;
+  case CLV_PERIOD_WEEK:
+    if (o->unit == CLV_UNIT_DAY)
+      s->mul = 7.0;
+    else if (o->unit != CLV_UNIT_WEEK)
+      rc = CLV_EINVAL;
+    break;
+  case CLV_PERIOD_MONTH:
+    if (o->unit != CLV_UNIT_MONTH)
+      rc = CLV_EINVAL;
+    break;
+  default:
+    rc = CLV_EINVAL;
+  }
+  if (o->holdout_day != INT32_MIN && o->until_day != INT32_MIN &&
+      o->holdout_day > o->until_day)
+    rc = CLV_EINVAL;
+  if (rc)
+    goto fail;
+  *out = s;
+  return CLV_OK;
+fail:
+  clv__summarizer_free(s);
+  return rc;
+}
+
+void clv__summarizer_free(clv__summarizer *s) {
+  if (s == NULL)
+    return;
+  clv__hashmap_free(&s->map);
+  free(s->c);
+  free(s->h);
+  free(s->hd);
+  free(s->e);
+  free(s);
+}
+
+uint64_t clv__summarizer_customers(const clv__summarizer *s) {
+  return s->map.count;
+}
+
+static size_t state_bytes(const clv__summarizer *s) {
+  size_t per =
+      sizeof(cust) + (s->h ? sizeof(hold) : 0) + (s->hd ? sizeof(head) : 0);
+  return clv__hashmap_bytes(&s->map) + s->cap * per + s->ecap * sizeof(entry);
+}
+
+static int grow_customers(clv__summarizer *s) {
+  size_t cap = s->cap ? s->cap * 2 : 1024;
+  cust *c = realloc(s->c, cap * sizeof *c);
+  if (c == NULL)
+    return CLV_ENOMEM;
+  s->c = c;
+  if (s->o.holdout_day != INT32_MIN) {
+    hold *h = realloc(s->h, cap * sizeof *h);
+    if (h == NULL)
+      return CLV_ENOMEM;
+    s->h = h;
+  }
+  if (s->o.keep_head) {
+    head *hd = realloc(s->hd, cap * sizeof *hd);
+    if (hd == NULL)
+      return CLV_ENOMEM;
+    s->hd = hd;
+  }
+  s->cap = cap;
+  return CLV_OK;
+}
+
+/*
+ * The purchase rule: a period is a purchase unless it holds a refund row
+ * (negative amount) and its net is not positive. A period with only a
+ * zero-amount order is a purchase (CDNOW has 8 such first purchases and the
+ * published summary counts them); a refund that cancels its order on the
+ * same period leaves no purchase.
+ */
+static inline int is_purchase(double net, int has_refund) {
+  return !(has_refund && net <= 0);
+}
+
+/* Closes a period (key, net, first/last day offsets, refund flag) into the
+ * customer's closed statistics. */
+static void close_period(clv__summarizer *s, uint32_t i, int32_t key,
+                         double net, uint8_t lo, uint8_t hi, int refund) {
+  cust *c = &s->c[i];
+  if (!is_purchase(net, refund))
+    return;
+  if (key & 1) {
+    s->h[i].count++;
+    s->h[i].sum += net;
+    return;
+  }
+  if (c->count == 0) {
+    c->first_day = key_day(s, key, lo);
+    if (s->hd)
+      s->hd[i].first_net = net;
+  } else {
+    c->repeat_sum += net;
+  }
+  c->count++;
+  c->last_day = key_day(s, key, hi);
+}
+
+static void reset_customer(clv__summarizer *s, uint32_t i) {
+  memset(&s->c[i], 0, sizeof s->c[i]);
+  if (s->h)
+    memset(&s->h[i], 0, sizeof s->h[i]);
+  if (s->hd)
+    memset(&s->hd[i], 0, sizeof s->hd[i]);
+}
+
+/* The online update of customer i by one row; the row is known to be in
+ * order (key >= open key) or the customer's first. */
+static void update(clv__summarizer *s, uint32_t i, int32_t key, int32_t day,
+                   double amount) {
+  cust *c = &s->c[i];
+  uint8_t off = (uint8_t)(day - period_start(s->o.period, key_period(key)));
+  int refund = amount < 0;
+  if (!(key & 1)) {
+    c->total += amount;
+    if (refund)
+      c->refunds -= amount;
+    if (c->orders < UINT32_MAX)
+      c->orders++;
+  }
+  if ((c->flags & F_OPEN) && key == c->open_key) {
+    c->open_net += amount;
+    if (off < c->open_lo)
+      c->open_lo = off;
+    if (off > c->open_hi)
+      c->open_hi = off;
+    if (refund)
+      c->flags |= F_OPEN_REFUND;
+    return;
+  }
+  if (c->flags & F_OPEN) {
+    if (s->hd && (c->flags & F_HEAD_OPEN)) {
+      /* The head period stays apart for clv__summarizer_merge(). */
+      head *h = &s->hd[i];
+      h->net = c->open_net;
+      h->lo = c->open_lo;
+      h->hi = c->open_hi;
+      c->flags &= (uint8_t)~F_HEAD_OPEN;
+      if (c->flags & F_OPEN_REFUND)
+        c->flags |= F_HEAD_REFUND;
+    } else {
+      close_period(s, i, c->open_key, c->open_net, c->open_lo, c->open_hi,
+                   (c->flags & F_OPEN_REFUND) != 0);
+    }
+  } else if (s->hd) {
+    s->hd[i].key = key;
+    c->flags |= F_HEAD_OPEN;
+  }
+  c->flags = (uint8_t)((c->flags & ~F_OPEN_REFUND) | F_OPEN |
+                       (refund ? F_OPEN_REFUND : 0));
+  c->open_key = key;
+  c->open_net = amount;
+  c->open_lo = c->open_hi = off;
+}
+
+static int add_entry(clv__summarizer *s, uint32_t i, int32_t key, int32_t day,
+                     double amount) {
+  if (s->ne == s->ecap) {
+    size_t cap = s->ecap ? s->ecap * 2 : 1024;
+    entry *e = realloc(s->e, cap * sizeof *e);
+    if (e == NULL)
+      return CLV_ENOMEM;
+    s->e = e;
+    s->ecap = cap;
+  }
+  s->e[s->ne].cust = i;
+  s->e[s->ne].key = key;
+  s->e[s->ne].day = day;
+  s->e[s->ne].amount = amount;
+  s->ne++;
+  return CLV_OK;
+}
+
+int clv__summarizer_add(clv__summarizer *s, const char *id, size_t id_len,
+                        int32_t day, double amount, int has_amount) {
+  int rc, inserted;
+  uint32_t i;
+  if (!has_amount || !s->o.with_amount)
+    amount = 0;
+  if (day < -DAY_LIMIT || day > DAY_LIMIT || !isfinite(amount))
+    return CLV_EDOMAIN;
+  if (amount == 0)
+    amount = 0; /* -0.0 would not count as a refund anyway; print as 0 */
+  uint64_t hash = clv__hash_bytes(id, id_len);
+  if (s->replaying) {
+    if (s->o.until_day != INT32_MIN && day > s->o.until_day)
+      return CLV_OK;
+    if (!clv__hashmap_find(&s->map, id, id_len, hash, &i) ||
+        !(s->c[i].flags & F_MARKED))
+      return CLV_OK;
+    return add_entry(s, i, row_key(s, day), day, amount);
+  }
+  s->rows++;
+  if (s->o.until_day != INT32_MIN && day > s->o.until_day) {
+    s->rows_after_until++;
+    return CLV_OK;
+  }
+  rc = clv__hashmap_intern(&s->map, id, id_len, hash, &i, &inserted);
+  if (rc)
+    return rc;
+  if (inserted) {
+    if (i >= s->cap && (rc = grow_customers(s)) != CLV_OK)
+      return rc;
+    reset_customer(s, i);
+  }
+  s->rows_used++;
+  if (day < s->min_day)
+    s->min_day = day;
+  if (day > s->max_day)
+    s->max_day = day;
+  cust *c = &s->c[i];
+  if (c->flags & F_MARKED)
+    return CLV_OK;
+  int32_t key = row_key(s, day);
+  if ((c->flags & F_OPEN) && key < c->open_key) {
+    c->flags |= F_MARKED;
+    s->marked++;
+    return CLV_OK;
+  }
+  update(s, i, key, day, amount);
+  return CLV_OK;
+}
+
+int clv__summarizer_needs_replay(const clv__summarizer *s) {
+  return s->marked > 0 && !s->replaying;
+}
+
+int clv__summarizer_begin_replay(clv__summarizer *s) {
+  s->replaying = 1;
+  s->ne = 0;
+  return CLV_OK;
+}
+
+unsigned clv__summarizer_columns(const clv__summarizer *s) {
+  unsigned cols = (1u << CLV_COL_X) | (1u << CLV_COL_TX) | (1u << CLV_COL_T) |
+                  (1u << CLV_COL_FIRST_DAY) | (1u << CLV_COL_LAST_DAY) |
+                  (1u << CLV_COL_ORDERS);
+  if (s->o.with_amount)
+    cols |= (1u << CLV_COL_M) | (1u << CLV_COL_TOTAL_SPEND) |
+            (1u << CLV_COL_REFUNDS);
+  if (s->o.holdout_day != INT32_MIN) {
+    cols |= (1u << CLV_COL_X_HOLDOUT) | (1u << CLV_COL_DURATION_HOLDOUT);
+    if (s->o.with_amount)
+      cols |= 1u << CLV_COL_M_HOLDOUT;
+  }
+  return cols;
+}
+
+static int entry_cmp(const void *pa, const void *pb) {
+  const entry *a = pa, *b = pb;
+  if (a->cust != b->cust)
+    return a->cust < b->cust ? -1 : 1;
+  if (a->key != b->key)
+    return a->key < b->key ? -1 : 1;
+  if (a->day != b->day)
+    return a->day < b->day ? -1 : 1;
+  return 0;
+}
+
+/* Rebuilds the marked customers from the rows collected by the replay,
+ * sorted by customer and period: the same online update then sees them in
+ * order. */
+static void rebuild_marked(clv__summarizer *s) {
+  qsort(s->e, s->ne, sizeof *s->e, entry_cmp);
+  for (size_t k = 0; k < s->ne;) {
+    uint32_t i = s->e[k].cust;
+    reset_customer(s, i);
+    for (; k < s->ne && s->e[k].cust == i; k++)
+      update(s, i, s->e[k].key, s->e[k].day, s->e[k].amount);
+  }
+  free(s->e);
+  s->e = NULL;
+  s->ne = s->ecap = 0;
+}
+
+void clv__summarizer_stats_get(const clv__summarizer *s,
+                               clv__summarizer_stats *st) {
+  memset(st, 0, sizeof *st);
+  st->rows = s->rows;
+  st->rows_used = s->rows_used;
+  st->rows_after_until = s->rows_after_until;
+  st->replayed_customers = s->marked;
+  st->first_day = s->rows_used ? s->min_day : INT32_MIN;
+  st->last_day = s->rows_used ? s->max_day : INT32_MIN;
+  st->until_day = s->o.until_day != INT32_MIN ? s->o.until_day : st->last_day;
+  st->holdout_day = s->o.holdout_day;
+  st->customers = s->map.count;
+  st->peak_bytes =
+      s->peak_bytes > state_bytes(s) ? s->peak_bytes : state_bytes(s);
+}
+
+int clv__summarizer_each(clv__summarizer *s, clv__row_fn fn, void *ctx,
+                         clv__summarizer_stats *st) {
+  int rc = CLV_OK;
+  clv__summarizer_stats stats;
+  size_t bytes = state_bytes(s);
+  if (bytes > s->peak_bytes)
+    s->peak_bytes = bytes;
+  clv__summarizer_stats_get(s, &stats);
+  stats.customers = 0;
+  if (s->rows_used == 0) {
+    rc = CLV_EEMPTY;
+    goto done;
+  }
+  int32_t until = stats.until_day, hday = s->o.holdout_day;
+  if (hday != INT32_MIN && hday > until) {
+    rc = CLV_EINVAL;
+    goto done;
+  }
+  if (s->marked)
+    rebuild_marked(s);
+  /* Calibration ends the day before the holdout starts (lifetimes'
+   * calibration_period_end is inclusive). */
+  int32_t cal_end = hday != INT32_MIN ? hday - 1 : until;
+  int32_t end_period = period_of(s->o.period, cal_end);
+  double dur = 0;
+  if (hday != INT32_MIN)
+    dur = (period_of(s->o.period, until) - end_period) * s->mul / s->div;
+  unsigned cols = clv__summarizer_columns(s);
+  for (uint32_t i = 0; i < s->map.count; i++) {
+    cust *c = &s->c[i];
+    if (s->hd && (c->flags & F_OPEN) && !(c->flags & F_HEAD_OPEN)) {
+      /* A keep_head summariser used on its own: close the head first.
+       * Only the merge normally consumes it. */
+      head *h = &s->hd[i];
+      cust saved = *c;
+      double first_net = h->first_net;
+      c->count = 0;
+      c->repeat_sum = 0;
+      close_period(s, i, h->key, h->net, h->lo, h->hi,
+                   (c->flags & F_HEAD_REFUND) != 0);
+      if (saved.count) {
+        if (c->count) {
+          c->repeat_sum += first_net + saved.repeat_sum;
+        } else {
+          c->first_day = saved.first_day;
+          c->repeat_sum = saved.repeat_sum;
+        }
+        c->count += saved.count;
+        c->last_day = saved.last_day;
+      }
+    }
+    if (c->flags & F_OPEN)
+      close_period(s, i, c->open_key, c->open_net, c->open_lo, c->open_hi,
+                   (c->flags & F_OPEN_REFUND) != 0);
+    c->flags = 0;
+    if (c->count == 0) {
+      if (s->h && s->h[i].count > 0)
+        stats.customers_holdout_only++;
+      else
+        stats.customers_no_purchase++;
+      stats.spend_excluded += c->total;
+      continue;
+    }
+    clv_summary_row row;
+    memset(&row, 0, sizeof row);
+    int32_t first_p = period_of(s->o.period, c->first_day);
+    double x = (double)(c->count - 1);
+    row.v[CLV_COL_X] = x;
+    row.v[CLV_COL_TX] =
+        (period_of(s->o.period, c->last_day) - first_p) * s->mul / s->div;
+    row.v[CLV_COL_T] = (end_period - first_p) * s->mul / s->div;
+    row.v[CLV_COL_M] = c->count > 1 ? c->repeat_sum / x : 0.0;
+    row.v[CLV_COL_WEIGHT] = 1.0;
+    if (s->h) {
+      row.v[CLV_COL_X_HOLDOUT] = s->h[i].count;
+      row.v[CLV_COL_M_HOLDOUT] =
+          s->h[i].count ? s->h[i].sum / s->h[i].count : 0.0;
+      row.v[CLV_COL_DURATION_HOLDOUT] = dur;
+    }
+    row.v[CLV_COL_FIRST_DAY] = c->first_day;
+    row.v[CLV_COL_LAST_DAY] = c->last_day;
+    row.v[CLV_COL_TOTAL_SPEND] = c->total;
+    row.v[CLV_COL_ORDERS] = c->orders;
+    row.v[CLV_COL_REFUNDS] = c->refunds;
+    (void)cols;
+    size_t len;
+    const char *id = clv__hashmap_key(&s->map, i, &len);
+    rc = fn(ctx, id, len, &row);
+    if (rc)
+      goto done;
+    stats.customers++;
+  }
+done:
+  if (st)
+    *st = stats;
+  return rc;
+}
+
+static int append_row(void *ctx, const char *id, size_t id_len,
+                      const clv_summary_row *row) {
+  return clv_summary_append(ctx, id, id_len, row);
+}
+
+int clv__summarizer_finish(clv__summarizer *s, clv_summary **out,
+                           clv__summarizer_stats *st) {
+  int rc;
+  clv_summary *t = NULL;
+  *out = NULL;
+  rc = clv_summary_new(&t, s->o.unit, clv__summarizer_columns(s), s->map.count);
+  if (rc)
+    goto fail;
+  rc = clv__summarizer_each(s, append_row, t, st);
+  if (rc)
+    goto fail;
+  clv_summary_set_days(
+      t, s->o.until_day != INT32_MIN ? s->o.until_day : s->max_day,
+      s->o.holdout_day);
+  *out = t;
+  return CLV_OK;
+fail:
+  clv_summary_free(t);
+  return rc;
+}
+
+/* Closed statistics of b's customer j appended after a's customer i (all of
+ * b's closed periods come after all of a's). */
+static void append_closed(clv__summarizer *a, uint32_t i,
+                          const clv__summarizer *b, uint32_t j) {
+  cust *ca = &a->c[i];
+  const cust *cb = &b->c[j];
+  if (cb->count) {
+    if (ca->count)
+      ca->repeat_sum += b->hd[j].first_net + cb->repeat_sum;
+    else {
+      ca->first_day = cb->first_day;
+      ca->repeat_sum = cb->repeat_sum;
+      if (a->hd)
+        a->hd[i].first_net = b->hd[j].first_net;
+    }
+    ca->count += cb->count;
+    ca->last_day = cb->last_day;
+  }
+  if (a->h) {
+    a->h[i].count += b->h[j].count;
+    a->h[i].sum += b->h[j].sum;
+  }
+}
+
+int clv__summarizer_merge(clv__summarizer *a, clv__summarizer *b) {
+  int rc = CLV_OK;
+  for (uint32_t j = 0; j < b->map.count; j++) {
+    size_t len;
+    int inserted;
+    uint32_t i;
+    const char *id = clv__hashmap_key(&b->map, j, &len);
+    rc = clv__hashmap_intern(&a->map, id, len, clv__hash_bytes(id, len), &i,
+                             &inserted);
+    if (rc)
+      goto done;
+    if (inserted) {
+      if (i >= a->cap && (rc = grow_customers(a)) != CLV_OK)
+        goto done;
+      reset_customer(a, i);
+    }
+    cust *ca = &a->c[i];
+    const cust *cb = &b->c[j];
+    const head *hb = &b->hd[j];
+    /* Row-level sums add up whatever the order. */
+    ca->total += cb->total;
+    ca->refunds += cb->refunds;
+    ca->orders = (uint32_t)((uint64_t)ca->orders + cb->orders > UINT32_MAX
+                                ? UINT32_MAX
+                                : ca->orders + cb->orders);
+    int overlap = (ca->flags & F_OPEN) && hb->key < ca->open_key;
+    if ((ca->flags & F_MARKED) || (cb->flags & F_MARKED) || overlap) {
+      if (!(ca->flags & F_MARKED))
+        a->marked++;
+      ca->flags |= F_MARKED;
+      continue;
+    }
+    int head_open = (cb->flags & F_HEAD_OPEN) != 0;
+    /* The head period: b's open period when it is still the head. */
+    double net = head_open ? cb->open_net : hb->net;
+    uint8_t lo = head_open ? cb->open_lo : hb->lo;
+    uint8_t hi = head_open ? cb->open_hi : hb->hi;
+    int refund = head_open ? (cb->flags & F_OPEN_REFUND) != 0
+                           : (cb->flags & F_HEAD_REFUND) != 0;
+    if ((ca->flags & F_OPEN) && ca->open_key == hb->key) {
+      /* Both halves meet on the same period: one period. */
+      net += ca->open_net;
+      lo = ca->open_lo < lo ? ca->open_lo : lo;
+      hi = ca->open_hi > hi ? ca->open_hi : hi;
+      refund = refund || (ca->flags & F_OPEN_REFUND);
+    } else if (ca->flags & F_OPEN) {
+      close_period(a, i, ca->open_key, ca->open_net, ca->open_lo, ca->open_hi,
+                   (ca->flags & F_OPEN_REFUND) != 0);
+    }
+    ca->flags =
+        (uint8_t)((ca->flags & ~(F_OPEN_REFUND | F_HEAD_OPEN)) | F_OPEN);
+    if (head_open) {
+      ca->open_key = hb->key;
+      ca->open_net = net;
+      ca->open_lo = lo;
+      ca->open_hi = hi;
+      if (refund)
+        ca->flags |= F_OPEN_REFUND;
+    } else {
+      close_period(a, i, hb->key, net, lo, hi, refund);
+      append_closed(a, i, b, j);
+      ca->open_key = cb->open_key;
+      ca->open_net = cb->open_net;
+      ca->open_lo = cb->open_lo;
+      ca->open_hi = cb->open_hi;
+      if (cb->flags & F_OPEN_REFUND)
+        ca->flags |= F_OPEN_REFUND;
+    }
+  }
+  a->rows += b->rows;
+  a->rows_used += b->rows_used;
+  a->rows_after_until += b->rows_after_until;
+  if (b->rows_used) {
+    if (b->min_day < a->min_day)
+      a->min_day = b->min_day;
+    if (b->max_day > a->max_day)
+      a->max_day = b->max_day;
+  }
+  {
+    size_t bytes = state_bytes(a) + state_bytes(b);
+    if (bytes > a->peak_bytes)
+      a->peak_bytes = bytes;
+  }
+done:
+  clv__hashmap_free(&b->map);
+  b->map.count = 0;
+  return rc;
+}

@@ -1,0 +1,91 @@
+/*
+ * summarize.h - the summariser core (internal): parsed order rows in,
+ * per-customer summary rows out. No I/O; the driver is ingest.c.
+ */
+#ifndef CLV_SUMMARIZE_H
+#define CLV_SUMMARIZE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clv.h"
+
+typedef struct clv__summarizer clv__summarizer;
+
+typedef struct clv__summarizer_opts {
+  clv_period period;
+  clv_unit unit;
+  int32_t until_day;   /* INT32_MIN: the last day added */
+  int32_t holdout_day; /* INT32_MIN: no holdout */
+  int with_amount;     /* 0: incidence only, no monetary columns */
+  /* 1 for the second half of a parallel split: keeps each customer's first
+   * period apart so that clv__summarizer_merge() can join it to the open
+   * period of the first half. */
+  int keep_head;
+} clv__summarizer_opts;
+
+/* Statistics of a run, filled by clv__summarizer_finish()/_each(). */
+typedef struct clv__summarizer_stats {
+  uint64_t rows, rows_used, rows_after_until;
+  uint64_t customers, customers_holdout_only, customers_no_purchase;
+  uint64_t replayed_customers;
+  double spend_excluded;
+  int32_t first_day, last_day, until_day, holdout_day;
+  size_t peak_bytes;
+} clv__summarizer_stats;
+
+/* Creates a summariser. CLV_EINVAL when the unit does not fit the period or
+ * the holdout starts after `until`. Free with clv__summarizer_free(). */
+int clv__summarizer_new(clv__summarizer **out, const clv__summarizer_opts *o);
+void clv__summarizer_free(clv__summarizer *s);
+
+/*
+ * Adds one order row: customer id (id_len bytes), day number, amount (used
+ * when has_amount; a row without one counts as a purchase of 0). Returns
+ * CLV_OK, CLV_EDOMAIN (day outside +-100 million days or amount not finite:
+ * nothing is recorded), CLV_ENOMEM, CLV_EOVERFLOW. During a replay, only
+ * rows of customers marked for replay are recorded.
+ */
+int clv__summarizer_add(clv__summarizer *s, const char *id, size_t id_len,
+                        int32_t day, double amount, int has_amount);
+
+/* 1 when rows arrived out of order for some customer: the driver must call
+ * clv__summarizer_begin_replay() and add every row again. */
+int clv__summarizer_needs_replay(const clv__summarizer *s);
+int clv__summarizer_begin_replay(clv__summarizer *s);
+
+/* Customers known so far. */
+uint64_t clv__summarizer_customers(const clv__summarizer *s);
+
+/*
+ * Merges b (created with keep_head, fed with rows that come after all of a's
+ * rows in the input) into a; b is left empty. Customers whose rows overlap
+ * in time across the two are marked for replay. CLV_OK or CLV_ENOMEM.
+ */
+int clv__summarizer_merge(clv__summarizer *a, clv__summarizer *b);
+
+/* The columns (bit mask of 1u << CLV_COL_...) that the output rows carry. */
+unsigned clv__summarizer_columns(const clv__summarizer *s);
+
+/* Receives one output row; a non-zero return stops and is returned. */
+typedef int (*clv__row_fn)(void *ctx, const char *id, size_t id_len,
+                           const clv_summary_row *row);
+
+/*
+ * Closes every customer and hands out the rows in order of first appearance.
+ * Rebuilds replayed customers first. Returns CLV_OK, CLV_EEMPTY (no row was
+ * used), CLV_EINVAL (holdout after the last day), CLV_ENOMEM, or the
+ * callback's status. Call once.
+ */
+int clv__summarizer_each(clv__summarizer *s, clv__row_fn fn, void *ctx,
+                         clv__summarizer_stats *st);
+
+/* clv__summarizer_each() into a new table (the caller frees it). */
+int clv__summarizer_finish(clv__summarizer *s, clv_summary **out,
+                           clv__summarizer_stats *st);
+
+/* Stats so far (rows counted, days seen); safe before finishing. */
+void clv__summarizer_stats_get(const clv__summarizer *s,
+                               clv__summarizer_stats *st);
+
+#endif

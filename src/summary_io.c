@@ -1,0 +1,475 @@
+/*
+ * summary_io.c - the summary table as text: CSV and JSON-lines writers, and
+ * a CSV reader for clv's own summaries and those of lifetimes and BTYD.
+ *
+ * No paper. Numbers are written with the fewest digits that read back to the
+ * same double (a fixed-point fast path for money and whole numbers, then
+ * %.15g/%.16g/%.17g checked by strtod), so a written summary reads back
+ * exactly.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+#include "ingest.h"
+
+/* Columns in output order (customer_id comes first). */
+static const clv_col out_order[] = {
+    CLV_COL_X,           CLV_COL_TX,
+    CLV_COL_T,           CLV_COL_M,
+    CLV_COL_WEIGHT,      CLV_COL_X_HOLDOUT,
+    CLV_COL_M_HOLDOUT,   CLV_COL_DURATION_HOLDOUT,
+    CLV_COL_FIRST_DAY,   CLV_COL_LAST_DAY,
+    CLV_COL_TOTAL_SPEND, CLV_COL_ORDERS,
+    CLV_COL_REFUNDS};
+#define N_OUT (sizeof out_order / sizeof out_order[0])
+
+static int is_day_col(clv_col c) {
+  return c == CLV_COL_FIRST_DAY || c == CLV_COL_LAST_DAY;
+}
+
+/* Writes the decimal digits of |v| (v < 2^63) right-aligned before `end`;
+ * returns the start. */
+static char *utoa_rev(uint64_t v, char *end) {
+  do {
+    *--end = (char)('0' + v % 10);
+    v /= 10;
+  } while (v);
+  return end;
+}
+
+/*
+ * Formats a finite double with the fewest digits that read back exactly:
+ * whole numbers as integers; then n / 10^k for the smallest k <= 9 that
+ * reproduces v (both the division and strtod round the same exact rational
+ * n / 10^k correctly, so equality here proves the round trip); else the
+ * shortest of %.15g, %.16g and %.17g that strtod maps back to v. With
+ * rel_tol > 0, n / 10^k is also taken when it is within rel_tol * |v|.
+ */
+static size_t fmt_num(double v, double rel_tol, char *buf, size_t size) {
+  static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4,
+                               1e5, 1e6, 1e7, 1e8, 1e9};
+  char tmp[32], *end = tmp + sizeof tmp, *p;
+  if (v == 0 || !isfinite(v)) {
+    /* Non-finite values are rejected before they get here; 0 also covers
+     * -0.0, which would read back as a surprising "-0". */
+    buf[0] = '0';
+    buf[1] = '\0';
+    return 1;
+  }
+  int neg = v < 0;
+  double a = fabs(v);
+  for (int k = 0; k <= 9; k++) {
+    double sc = a * p10[k];
+    if (sc >= 9007199254740992.0) /* 2^53: n no longer exact */
+      break;
+    double n = floor(sc + 0.5);
+    double back = n / p10[k];
+    if (back != a && !(fabs(back - a) <= rel_tol * a))
+      continue;
+    uint64_t u = (uint64_t)n;
+    p = end;
+    for (int d = 0; d < k; d++) {
+      *--p = (char)('0' + u % 10);
+      u /= 10;
+    }
+    if (k > 0)
+      *--p = '.';
+    p = utoa_rev(u, p);
+    if (neg)
+      *--p = '-';
+    size_t len = (size_t)(end - p);
+    if (len >= size)
+      break;
+    memcpy(buf, p, len);
+    buf[len] = '\0';
+    return len;
+  }
+  for (int prec = 15; prec <= 17; prec++) {
+    snprintf(buf, size, "%.*g", prec, v);
+    double back = strtod(buf, NULL);
+    if (prec == 17 || back == v || fabs(back - v) <= rel_tol * fabs(v))
+      break;
+  }
+  return strlen(buf);
+}
+
+static size_t fmt_value(clv_col c, double v, char *buf, size_t size) {
+  if (is_day_col(c)) {
+    char d[11];
+    clv_day_format((int32_t)v, d);
+    return (size_t)snprintf(buf, size, "%s", d);
+  }
+  /* Sums of money amounts carry binary noise (29.33 + 29.73 + 14.96 is
+   * 74.02000000000001 in doubles): money columns are written to 15
+   * significant digits, which is exact for any sum of cent amounts below
+   * 10^12. Other columns round-trip exactly. */
+  int money = c == CLV_COL_M || c == CLV_COL_M_HOLDOUT ||
+              c == CLV_COL_TOTAL_SPEND || c == CLV_COL_REFUNDS;
+  return fmt_num(v, money ? 5e-15 : 0.0, buf, size);
+}
+
+/* CSV field: quoted when it holds a comma, quote, CR or LF (RFC 4180), with
+ * inner quotes doubled; otherwise byte for byte. */
+static void put_csv_field(FILE *f, const char *p, size_t n) {
+  int quote = 0;
+  for (size_t i = 0; i < n; i++)
+    if (p[i] == ',' || p[i] == '"' || p[i] == '\r' || p[i] == '\n')
+      quote = 1;
+  if (!quote) {
+    fwrite(p, 1, n, f);
+    return;
+  }
+  putc('"', f);
+  for (size_t i = 0; i < n; i++) {
+    if (p[i] == '"')
+      putc('"', f);
+    putc(p[i], f);
+  }
+  putc('"', f);
+}
+
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 when invalid. */
+static size_t utf8_len(const unsigned char *p, size_t n) {
+  size_t len;
+  if (p[0] < 0x80)
+    return 1;
+  if ((p[0] & 0xE0) == 0xC0 && p[0] >= 0xC2)
+    len = 2;
+  else if ((p[0] & 0xF0) == 0xE0)
+    len = 3;
+  else if ((p[0] & 0xF8) == 0xF0 && p[0] <= 0xF4)
+    len = 4;
+  else
+    return 0;
+  if (len > n)
+    return 0;
+  for (size_t i = 1; i < len; i++)
+    if ((p[i] & 0xC0) != 0x80)
+      return 0;
+  return len;
+}
+
+/* JSON string. Bytes that are not valid UTF-8 cannot appear in JSON text;
+ * they are written as \u00XX (the Latin-1 code point of the byte), which is
+ * the one lossy case and is documented in docs/summary.md. */
+static void put_json_string(FILE *f, const char *s, size_t n) {
+  const unsigned char *p = (const unsigned char *)s;
+  putc('"', f);
+  for (size_t i = 0; i < n;) {
+    unsigned char ch = p[i];
+    size_t len = utf8_len(p + i, n - i);
+    if (ch == '"' || ch == '\\') {
+      putc('\\', f);
+      putc(ch, f);
+      i++;
+    } else if (ch < 0x20 || len == 0) {
+      fprintf(f, "\\u%04x", ch);
+      i++;
+    } else {
+      fwrite(p + i, 1, len, f);
+      i += len;
+    }
+  }
+  putc('"', f);
+}
+
+int clv__writer_header(clv__row_writer *w) {
+  w->wrote_header = 1;
+  if (w->format != CLV_FORMAT_CSV)
+    return CLV_OK;
+  fputs("customer_id", w->f);
+  for (size_t k = 0; k < N_OUT; k++)
+    if (w->columns & (1u << out_order[k]))
+      fprintf(w->f, ",%s", clv_col_name(out_order[k]));
+  putc('\n', w->f);
+  return ferror(w->f) ? CLV_EIO : CLV_OK;
+}
+
+int clv__writer_row(void *ctx, const char *id, size_t id_len,
+                    const clv_summary_row *row) {
+  clv__row_writer *w = ctx;
+  char buf[64];
+  if (!w->wrote_header && clv__writer_header(w) != CLV_OK)
+    return CLV_EIO;
+  if (w->format == CLV_FORMAT_CSV) {
+    put_csv_field(w->f, id, id_len);
+    for (size_t k = 0; k < N_OUT; k++) {
+      clv_col c = out_order[k];
+      if (!(w->columns & (1u << c)))
+        continue;
+      size_t len = fmt_value(c, row->v[c], buf + 1, sizeof buf - 1);
+      buf[0] = ',';
+      fwrite(buf, 1, len + 1, w->f);
+    }
+    putc('\n', w->f);
+  } else {
+    fputs("{\"customer_id\":", w->f);
+    put_json_string(w->f, id, id_len);
+    for (size_t k = 0; k < N_OUT; k++) {
+      clv_col c = out_order[k];
+      if (!(w->columns & (1u << c)))
+        continue;
+      fmt_value(c, row->v[c], buf, sizeof buf);
+      if (is_day_col(c))
+        fprintf(w->f, ",\"%s\":\"%s\"", clv_col_name(c), buf);
+      else
+        fprintf(w->f, ",\"%s\":%s", clv_col_name(c), buf);
+    }
+    fputs("}\n", w->f);
+  }
+  return ferror(w->f) ? CLV_EIO : CLV_OK;
+}
+
+static int write_table(const clv_summary *s, FILE *f, clv_format format) {
+  int rc = CLV_OK;
+  clv__row_writer w;
+  size_t n = clv_summary_rows(s);
+  const double *col[CLV_COL__COUNT];
+  if (s == NULL || f == NULL)
+    return CLV_EINVAL;
+  memset(&w, 0, sizeof w);
+  w.f = f;
+  w.format = format;
+  w.columns = clv_summary_columns(s) & ~(1u << CLV_COL_WEIGHT);
+  for (int c = 0; c < CLV_COL__COUNT; c++)
+    col[c] = clv_summary_col(s, (clv_col)c);
+  /* The weight column only matters when some row stands for several. */
+  for (size_t i = 0; i < n; i++)
+    if (col[CLV_COL_WEIGHT][i] != 1.0)
+      w.columns |= 1u << CLV_COL_WEIGHT;
+  rc = clv__writer_header(&w);
+  for (size_t i = 0; i < n && rc == CLV_OK; i++) {
+    clv_summary_row row;
+    size_t len;
+    memset(&row, 0, sizeof row);
+    for (int c = 0; c < CLV_COL__COUNT; c++)
+      if (col[c])
+        row.v[c] = col[c][i];
+    const char *id = clv_summary_id(s, i, &len);
+    rc = clv__writer_row(&w, id, len, &row);
+  }
+  if (rc == CLV_OK && fflush(f) != 0)
+    rc = CLV_EIO;
+  return rc;
+}
+
+int clv_summary_write_csv(const clv_summary *s, FILE *f) {
+  return write_table(s, f, CLV_FORMAT_CSV);
+}
+
+int clv_summary_write_jsonl(const clv_summary *s, FILE *f) {
+  return write_table(s, f, CLV_FORMAT_JSONL);
+}
+
+/* ---- reading ------------------------------------------------------------- */
+
+/* Names accepted for each column, normalised (clv__colname_norm). */
+typedef struct alias {
+  int col; /* clv_col, or -1 for the id */
+  const char *names[6];
+} alias;
+
+static const alias aliases[] = {
+    {-1, {"customerid", "id", "cust", "customer", NULL}},
+    {CLV_COL_X, {"frequency", "x", NULL}},
+    {CLV_COL_TX, {"recency", "tx", NULL}},
+    {CLV_COL_T, {"t", "tcal", "periods", "ncal", NULL}},
+    {CLV_COL_M, {"monetaryvalue", "zbar", "mx", NULL}},
+    {CLV_COL_WEIGHT, {"weights", "weight", "n", "custs", NULL}},
+    {CLV_COL_X_HOLDOUT, {"frequencyholdout", "xstar", NULL}},
+    {CLV_COL_M_HOLDOUT, {"monetaryvalueholdout", NULL}},
+    {CLV_COL_DURATION_HOLDOUT, {"durationholdout", "nstar", NULL}},
+    {CLV_COL_FIRST_DAY, {"firstpurchase", NULL}},
+    {CLV_COL_LAST_DAY, {"lastpurchase", NULL}},
+    {CLV_COL_TOTAL_SPEND, {"totalspend", NULL}},
+    {CLV_COL_ORDERS, {"orders", NULL}},
+    {CLV_COL_REFUNDS, {"refunds", NULL}},
+};
+
+/* Parses a plain number field into *v (surrounding blanks allowed). */
+static int read_number(const clv__field *f, double *v) {
+  char buf[64];
+  size_t n = f->len;
+  const char *p = f->p;
+  while (n && (*p == ' ' || *p == '\t'))
+    p++, n--;
+  while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+    n--;
+  if (n == 0 || n >= sizeof buf)
+    return 0;
+  /* strtod would also take "nan", "inf" and hex floats: only decimals. */
+  for (size_t i = 0; i < n; i++)
+    if (!strchr("0123456789+-.eE", p[i]))
+      return 0;
+  memcpy(buf, p, n);
+  buf[n] = '\0';
+  char *end;
+  *v = strtod(buf, &end);
+  return end == buf + n && isfinite(*v);
+}
+
+int clv_summary_read_csv(const char *path, clv_unit unit, clv_summary **out,
+                         clv_error *err) {
+  int rc;
+  clv__csv *c = NULL;
+  clv_summary *s = NULL;
+  const clv__field *f;
+  size_t n;
+  int pos[CLV_COL__COUNT], idpos = -1, need = 0;
+  unsigned cols = 0;
+  char norm[128], shown_buf[48];
+  clv__csv_opts co;
+  if (path == NULL || out == NULL)
+    return CLV_EINVAL;
+  *out = NULL;
+  memset(&co, 0, sizeof co);
+  rc = clv__csv_open_path(&c, path, NULL, &co, err);
+  if (rc)
+    goto fail;
+  rc = clv__csv_next(c, &f, &n, err);
+  if (rc)
+    goto fail;
+  if (n == 0) {
+    rc = CLV_EEMPTY;
+    clv__csv_error(c, err, 1, 0, "expected a header line, found no data");
+    if (err)
+      err->status = rc;
+    goto fail;
+  }
+  for (int k = 0; k < CLV_COL__COUNT; k++)
+    pos[k] = -1;
+  for (size_t a = 0; a < sizeof aliases / sizeof aliases[0]; a++) {
+    int found = -1;
+    for (size_t k = 0; aliases[a].names[k] && found < 0; k++)
+      for (size_t j = 0; j < n && found < 0; j++)
+        if (strcmp(clv__colname_norm(f[j].p, f[j].len, norm, sizeof norm),
+                   aliases[a].names[k]) == 0)
+          found = (int)j;
+    if (aliases[a].col < 0)
+      idpos = found;
+    else
+      pos[aliases[a].col] = found;
+    if (found >= 0 && aliases[a].col >= 0)
+      cols |= 1u << aliases[a].col;
+    if (found + 1 > need)
+      need = found + 1;
+  }
+  if (pos[CLV_COL_X] < 0 || pos[CLV_COL_TX] < 0 || pos[CLV_COL_T] < 0) {
+    const char *what = pos[CLV_COL_X] < 0    ? "frequency (or x)"
+                       : pos[CLV_COL_TX] < 0 ? "recency (or t_x, t.x)"
+                                             : "T (or T.cal, periods)";
+    rc = CLV_ENOCOLUMN;
+    clv__csv_error(c, err, clv__csv_line(c), 1,
+                   "expected a column %s in the header, found \"%s\"%s", what,
+                   clv__field_text(&f[0], shown_buf, sizeof shown_buf),
+                   n > 1 ? " and others" : "");
+    if (err)
+      err->status = rc;
+    goto fail;
+  }
+  rc = clv_summary_new(&s, unit, cols, 0);
+  if (rc)
+    goto fail;
+  for (;;) {
+    char idbuf[24];
+    const char *id;
+    size_t id_len;
+    clv_summary_row row;
+    rc = clv__csv_next(c, &f, &n, err);
+    if (rc)
+      goto fail;
+    if (n == 0)
+      break;
+    long line = clv__csv_line(c);
+    if ((int)n < need) {
+      rc = CLV_EPARSE;
+      clv__csv_error(c, err, line, (long)f[n - 1].column + (long)f[n - 1].len,
+                     "expected %d fields, found %zu", need, n);
+      goto fail_data;
+    }
+    memset(&row, 0, sizeof row);
+    row.v[CLV_COL_WEIGHT] = 1.0;
+    for (int k = 0; k < CLV_COL__COUNT; k++) {
+      if (pos[k] < 0)
+        continue;
+      const clv__field *fld = &f[pos[k]];
+      if (is_day_col((clv_col)k)) {
+        int32_t day;
+        if (clv_date_parse(fld->p, fld->len, CLV_DATE_YMD, NULL, &day, NULL) !=
+            CLV_OK) {
+          rc = CLV_EPARSE;
+          clv__csv_error(c, err, line, fld->column,
+                         "expected a date such as 1997-01-01 in column %s, "
+                         "found \"%s\"",
+                         clv_col_name((clv_col)k),
+                         clv__field_text(fld, shown_buf, sizeof shown_buf));
+          goto fail_data;
+        }
+        row.v[k] = day;
+        continue;
+      }
+      if (!read_number(fld, &row.v[k])) {
+        rc = CLV_EPARSE;
+        clv__csv_error(c, err, line, fld->column,
+                       "expected a number in column %s, found \"%s\"",
+                       clv_col_name((clv_col)k),
+                       clv__field_text(fld, shown_buf, sizeof shown_buf));
+        goto fail_data;
+      }
+      /* Counts, times and weights cannot be negative; money can. */
+      if (row.v[k] < 0 && k != CLV_COL_M && k != CLV_COL_M_HOLDOUT &&
+          k != CLV_COL_TOTAL_SPEND) {
+        rc = CLV_EPARSE;
+        clv__csv_error(c, err, line, fld->column,
+                       "expected a non-negative %s, found %s",
+                       clv_col_name((clv_col)k),
+                       clv__field_text(fld, shown_buf, sizeof shown_buf));
+        goto fail_data;
+      }
+    }
+    if (row.v[CLV_COL_T] < row.v[CLV_COL_TX]) {
+      rc = CLV_EPARSE;
+      clv__csv_error(c, err, line, f[pos[CLV_COL_T]].column,
+                     "expected T >= recency, found T = %.17g < recency = "
+                     "%.17g",
+                     row.v[CLV_COL_T], row.v[CLV_COL_TX]);
+      goto fail_data;
+    }
+    if (!(row.v[CLV_COL_WEIGHT] > 0)) {
+      rc = CLV_EPARSE;
+      clv__csv_error(c, err, line, f[pos[CLV_COL_WEIGHT]].column,
+                     "expected a positive weight, found %.17g",
+                     row.v[CLV_COL_WEIGHT]);
+      goto fail_data;
+    }
+    if (idpos >= 0) {
+      id = f[idpos].p;
+      id_len = f[idpos].len;
+    } else {
+      id_len =
+          (size_t)snprintf(idbuf, sizeof idbuf, "%zu", clv_summary_rows(s) + 1);
+      id = idbuf;
+    }
+    rc = clv_summary_append(s, id, id_len, &row);
+    if (rc)
+      goto fail;
+  }
+  if (clv_summary_rows(s) == 0) {
+    rc = CLV_EEMPTY;
+    clv__csv_error(c, err, clv__csv_line(c) + 1, 0,
+                   "expected summary rows after the header, found none");
+    goto fail_data;
+  }
+  clv__csv_close(c);
+  *out = s;
+  return CLV_OK;
+fail_data:
+  if (err)
+    err->status = rc;
+fail:
+  clv__csv_close(c);
+  clv_summary_free(s);
+  return rc;
+}

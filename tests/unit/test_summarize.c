@@ -1,0 +1,458 @@
+/*
+ * test_summarize.c - the summariser core (src/summarize.c) on hand-checked
+ * small logs: the purchase and refund rules, periods, --until, holdout,
+ * out-of-order replay and the two-half merge, plus randomized properties
+ * (shuffled input == sorted input; split + merge == one pass).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "summarize.h"
+#include "testutil.h"
+
+typedef struct row {
+  const char *id;
+  int32_t day;
+  double amount;
+} row;
+
+static clv__summarizer_opts opts(int32_t until, int32_t holdout) {
+  clv__summarizer_opts o;
+  memset(&o, 0, sizeof o);
+  o.period = CLV_PERIOD_DAY;
+  o.unit = CLV_UNIT_DAY;
+  o.until_day = until;
+  o.holdout_day = holdout;
+  o.with_amount = 1;
+  return o;
+}
+
+static void feed(clv__summarizer *s, const row *r, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    assert_int_equal(clv__summarizer_add(s, r[i].id, strlen(r[i].id), r[i].day,
+                                         r[i].amount, 1),
+                     CLV_OK);
+}
+
+/* Runs a log through one summariser, with the replay when it asks. */
+static clv_summary *run(const clv__summarizer_opts *o, const row *r, size_t n,
+                        clv__summarizer_stats *st) {
+  clv__summarizer *s;
+  clv_summary *t;
+  assert_int_equal(clv__summarizer_new(&s, o), CLV_OK);
+  feed(s, r, n);
+  if (clv__summarizer_needs_replay(s)) {
+    assert_int_equal(clv__summarizer_begin_replay(s), CLV_OK);
+    feed(s, r, n);
+  }
+  assert_int_equal(clv__summarizer_finish(s, &t, st), CLV_OK);
+  clv__summarizer_free(s);
+  return t;
+}
+
+static size_t find(const clv_summary *t, const char *id) {
+  for (size_t i = 0; i < clv_summary_rows(t); i++)
+    if (strcmp(clv_summary_id(t, i, NULL), id) == 0)
+      return i;
+  fail_msg("customer %s not in the summary", id);
+  return 0;
+}
+
+#define COL(t, c, i) clv_summary_col((t), (c))[(i)]
+
+/*
+ * Customer A (checked by hand): day 0 +10 and -10 (a refund cancels the
+ * order: net 0 with a refund, no purchase); day 5 +20 (first purchase);
+ * day 9 +5 and -2 (net 3 > 0: a purchase); day 12 -7 (refund only: no
+ * purchase, but it lowers the spend). Purchases on days 5 and 9: x = 1,
+ * recency = 4, T = 20 - 5 = 15, monetary = 3 (the repeat period's net),
+ * total = 10 - 10 + 20 + 5 - 2 - 7 = 16, refunds = 10 + 2 + 7 = 19, 6 rows.
+ * B: one zero-amount order on day 3 is a purchase: x = 0, T = 17.
+ * C: only a refund: no purchase, left out, its -5 counted as excluded.
+ */
+static const row log_a[] = {
+    {"A", 0, 10}, {"A", 0, -10}, {"B", 3, 0},  {"C", 4, -5},
+    {"A", 5, 20}, {"A", 9, 5},   {"A", 9, -2}, {"A", 12, -7},
+};
+
+static void check_log_a(const clv_summary *t, const clv__summarizer_stats *st) {
+  assert_int_equal(clv_summary_rows(t), 2);
+  size_t a = find(t, "A"), b = find(t, "B");
+  assert_true(a < b); /* order of first appearance */
+  assert_close(COL(t, CLV_COL_X, a), 1, 0, 0);
+  assert_close(COL(t, CLV_COL_TX, a), 4, 0, 0);
+  assert_close(COL(t, CLV_COL_T, a), 15, 0, 0);
+  assert_close(COL(t, CLV_COL_M, a), 3, 1e-12, 0);
+  assert_close(COL(t, CLV_COL_TOTAL_SPEND, a), 16, 1e-12, 0);
+  assert_close(COL(t, CLV_COL_REFUNDS, a), 19, 1e-12, 0);
+  assert_close(COL(t, CLV_COL_ORDERS, a), 6, 0, 0);
+  assert_close(COL(t, CLV_COL_FIRST_DAY, a), 5, 0, 0);
+  assert_close(COL(t, CLV_COL_LAST_DAY, a), 9, 0, 0);
+  assert_close(COL(t, CLV_COL_X, b), 0, 0, 0);
+  assert_close(COL(t, CLV_COL_T, b), 17, 0, 0);
+  assert_close(COL(t, CLV_COL_M, b), 0, 0, 0);
+  assert_int_equal(st->customers_no_purchase, 1);
+  assert_close(st->spend_excluded, -5, 1e-12, 0);
+  assert_int_equal(st->rows_used, 8);
+}
+
+static void test_refund_rules(void **state) {
+  (void)state;
+  clv__summarizer_opts o = opts(20, INT32_MIN);
+  clv__summarizer_stats st;
+  clv_summary *t = run(&o, log_a, 8, &st);
+  check_log_a(t, &st);
+  assert_int_equal(st.replayed_customers, 0);
+  clv_summary_free(t);
+}
+
+/* The same log backwards: every customer goes out of order and the replay
+ * must give the same numbers. */
+static void test_out_of_order_replay(void **state) {
+  (void)state;
+  row rev[8];
+  for (int i = 0; i < 8; i++)
+    rev[i] = log_a[7 - i];
+  clv__summarizer_opts o = opts(20, INT32_MIN);
+  clv__summarizer_stats st;
+  clv_summary *t = run(&o, rev, 8, &st);
+  check_log_a(t, &st);
+  assert_int_equal(st.replayed_customers, 1); /* only A had several days */
+  clv_summary_free(t);
+}
+
+/*
+ * Weekly and monthly periods, by hand. 1997-01-01 is a Wednesday, so its
+ * ISO week runs Mon 1996-12-30 .. Sun 1997-01-05. Rows: Wed 01-01 (10) and
+ * Sun 01-05 (5) share week 0 (one purchase, 15); Mon 01-06 (7) is week 1;
+ * Mon 01-20 (8) is week 3; until Fri 01-31 is in week 4. So x = 2,
+ * recency = 3, T = 4 weeks, monetary = (7 + 8) / 2 = 7.5. By month, all
+ * four are January plus 03-15 (4): x = 1, recency = 2, T (until 04-10) = 3,
+ * monetary = 4.
+ */
+static void test_periods(void **state) {
+  (void)state;
+  int32_t d0 = clv_day_from_ymd(1997, 1, 1);
+  row r[] = {{"w", d0, 10},
+             {"w", d0 + 4, 5},
+             {"w", d0 + 5, 7},
+             {"w", d0 + 19, 8},
+             {"w", clv_day_from_ymd(1997, 3, 15), 4}};
+  clv__summarizer_opts o = opts(clv_day_from_ymd(1997, 1, 31), INT32_MIN);
+  o.period = CLV_PERIOD_WEEK;
+  o.unit = CLV_UNIT_WEEK;
+  clv__summarizer_stats st;
+  clv_summary *t = run(&o, r, 4, &st);
+  assert_close(COL(t, CLV_COL_X, 0), 2, 0, 0);
+  assert_close(COL(t, CLV_COL_TX, 0), 3, 0, 0);
+  assert_close(COL(t, CLV_COL_T, 0), 4, 0, 0);
+  assert_close(COL(t, CLV_COL_M, 0), 7.5, 1e-12, 0);
+  assert_close(COL(t, CLV_COL_FIRST_DAY, 0), d0, 0, 0);
+  clv_summary_free(t);
+  /* Weeks expressed in days: 7 times the week numbers. */
+  o.unit = CLV_UNIT_DAY;
+  t = run(&o, r, 4, &st);
+  assert_close(COL(t, CLV_COL_TX, 0), 21, 0, 0);
+  assert_close(COL(t, CLV_COL_T, 0), 28, 0, 0);
+  clv_summary_free(t);
+  o = opts(clv_day_from_ymd(1997, 4, 10), INT32_MIN);
+  o.period = CLV_PERIOD_MONTH;
+  o.unit = CLV_UNIT_MONTH;
+  t = run(&o, r, 5, &st);
+  assert_close(COL(t, CLV_COL_X, 0), 1, 0, 0);
+  assert_close(COL(t, CLV_COL_TX, 0), 2, 0, 0);
+  assert_close(COL(t, CLV_COL_T, 0), 3, 0, 0);
+  assert_close(COL(t, CLV_COL_M, 0), 4, 1e-12, 0);
+  assert_close(COL(t, CLV_COL_LAST_DAY, 0), clv_day_from_ymd(1997, 3, 15), 0,
+               0);
+  clv_summary_free(t);
+  /* A month period with a day unit has no fixed conversion. */
+  clv__summarizer *s;
+  o.unit = CLV_UNIT_DAY;
+  assert_int_equal(clv__summarizer_new(&s, &o), CLV_EINVAL);
+}
+
+/* Rows after --until are left out and counted; a customer seen only after
+ * it does not appear. Without --until, the end is the last day. */
+static void test_until(void **state) {
+  (void)state;
+  row r[] = {{"a", 0, 1}, {"a", 10, 1}, {"b", 11, 1}, {"a", 3, 1}};
+  clv__summarizer_opts o = opts(5, INT32_MIN);
+  clv__summarizer_stats st;
+  clv_summary *t = run(&o, r, 4, &st);
+  assert_int_equal(st.rows, 4);
+  assert_int_equal(st.rows_after_until, 2);
+  assert_int_equal(clv_summary_rows(t), 1);
+  assert_close(COL(t, CLV_COL_X, 0), 1, 0, 0);
+  assert_close(COL(t, CLV_COL_T, 0), 5, 0, 0);
+  assert_int_equal(clv_summary_end_day(t), 5);
+  clv_summary_free(t);
+  o.until_day = INT32_MIN;
+  t = run(&o, r, 4, &st);
+  assert_int_equal(st.rows_after_until, 0);
+  assert_int_equal(clv_summary_rows(t), 2);
+  assert_close(COL(t, CLV_COL_T, 0), 11, 0, 0);
+  assert_close(COL(t, CLV_COL_T, 1), 0, 0, 0);
+  assert_int_equal(st.until_day, 11);
+  clv_summary_free(t);
+}
+
+/*
+ * Holdout from day 10, until day 19 (by hand). A: day 0 (10), day 5 (20)
+ * in calibration: x = 1, recency 5, T = 9 - 0 = 9 (calibration ends the day
+ * before the holdout), monetary 20. Holdout: day 12 (30) a purchase, day 15
+ * +40 -40 no purchase, day 18 (8) a purchase: frequency_holdout 2,
+ * monetary_value_holdout (30 + 8) / 2 = 19, duration 19 - 10 + 1 = 10.
+ * B: first purchase day 11 is in the holdout: left out, counted.
+ */
+static void test_holdout(void **state) {
+  (void)state;
+  row r[] = {{"A", 0, 10},  {"A", 5, 20},   {"B", 11, 3}, {"A", 12, 30},
+             {"A", 15, 40}, {"A", 15, -40}, {"A", 18, 8}};
+  clv__summarizer_opts o = opts(19, 10);
+  clv__summarizer_stats st;
+  clv_summary *t = run(&o, r, 7, &st);
+  assert_int_equal(clv_summary_rows(t), 1);
+  assert_close(COL(t, CLV_COL_X, 0), 1, 0, 0);
+  assert_close(COL(t, CLV_COL_TX, 0), 5, 0, 0);
+  assert_close(COL(t, CLV_COL_T, 0), 9, 0, 0);
+  assert_close(COL(t, CLV_COL_M, 0), 20, 0, 0);
+  assert_close(COL(t, CLV_COL_X_HOLDOUT, 0), 2, 0, 0);
+  assert_close(COL(t, CLV_COL_M_HOLDOUT, 0), 19, 1e-12, 0);
+  assert_close(COL(t, CLV_COL_DURATION_HOLDOUT, 0), 10, 0, 0);
+  assert_close(COL(t, CLV_COL_TOTAL_SPEND, 0), 30, 0, 0); /* calibration */
+  assert_int_equal(st.customers_holdout_only, 1);
+  assert_int_equal(clv_summary_holdout_day(t), 10);
+  clv_summary_free(t);
+  /* A week that straddles the holdout start is two periods, as lifetimes
+   * splits by date before bucketing: day 8 (Fri 1970-01-09) and day 9 (Sat)
+   * share the ISO week Mon day 4 .. Sun day 10, but with the holdout from
+   * day 9 the first is calibration, the second holdout. Calibration end
+   * (day 8) and until (day 10) are in the same week, so the duration is 0
+   * weeks, as lifetimes' period difference gives. */
+  row w[] = {{"A", 8, 5}, {"A", 9, 6}};
+  o = opts(10, 9);
+  o.period = CLV_PERIOD_WEEK;
+  o.unit = CLV_UNIT_WEEK;
+  t = run(&o, w, 2, &st);
+  assert_close(COL(t, CLV_COL_X, 0), 0, 0, 0);
+  assert_close(COL(t, CLV_COL_X_HOLDOUT, 0), 1, 0, 0);
+  assert_close(COL(t, CLV_COL_DURATION_HOLDOUT, 0), 0, 0, 0);
+  clv_summary_free(t);
+  clv__summarizer *s;
+  o = opts(5, 10);
+  assert_int_equal(clv__summarizer_new(&s, &o), CLV_EINVAL);
+}
+
+/* Two tables equal up to floating-point summation order in money. */
+static void assert_same(const clv_summary *a, const clv_summary *b) {
+  assert_int_equal(clv_summary_rows(a), clv_summary_rows(b));
+  assert_int_equal(clv_summary_columns(a), clv_summary_columns(b));
+  for (size_t i = 0; i < clv_summary_rows(a); i++) {
+    assert_string_equal(clv_summary_id(a, i, NULL), clv_summary_id(b, i, NULL));
+    for (int c = 0; c < CLV_COL__COUNT; c++) {
+      if (!clv_summary_has(a, (clv_col)c))
+        continue;
+      assert_close(COL(b, c, i), COL(a, c, i), 1e-9, 1e-12);
+    }
+  }
+}
+
+static uint64_t rng_state = 88172645463325252ull;
+static uint64_t rnd(void) {
+  rng_state ^= rng_state << 13;
+  rng_state ^= rng_state >> 7;
+  rng_state ^= rng_state << 17;
+  return rng_state;
+}
+
+/* A random log: nc customers, days 0..120, about 1 in 5 rows refunds,
+ * some zero amounts, several rows per day. Sorted by day when `sorted`. */
+static row *random_log(size_t n, int nc, char ids[][16], int sorted) {
+  row *r = malloc(n * sizeof *r);
+  for (int k = 0; k < nc; k++)
+    snprintf(ids[k], 16, "c%d", k);
+  for (size_t i = 0; i < n; i++) {
+    r[i].id = ids[rnd() % (uint64_t)nc];
+    r[i].day = (int32_t)(rnd() % 121);
+    int kind = (int)(rnd() % 10);
+    r[i].amount = kind < 2   ? -(double)(rnd() % 3000) / 100
+                  : kind < 3 ? 0
+                             : (double)(rnd() % 5000) / 100;
+  }
+  if (sorted)
+    for (size_t i = 1; i < n; i++) /* insertion sort keeps it stable */
+      for (size_t j = i; j > 0 && r[j - 1].day > r[j].day; j--) {
+        row tmp = r[j];
+        r[j] = r[j - 1];
+        r[j - 1] = tmp;
+      }
+  return r;
+}
+
+/* Property: a shuffled log gives the same summary as the sorted log (for
+ * day, week and month periods and with a holdout). Output order differs
+ * (first appearance), so rows are matched by id. */
+static void test_shuffle_property(void **state) {
+  (void)state;
+  static char ids[40][16];
+  for (int round = 0; round < 40; round++) {
+    size_t n = 50 + rnd() % 400;
+    row *r = random_log(n, 1 + (int)(rnd() % 40), ids, 1);
+    row *sh = malloc(n * sizeof *sh);
+    memcpy(sh, r, n * sizeof *r);
+    for (size_t i = n - 1; i > 0; i--) {
+      size_t j = rnd() % (i + 1);
+      row tmp = sh[i];
+      sh[i] = sh[j];
+      sh[j] = tmp;
+    }
+    clv__summarizer_opts o = opts(INT32_MIN, round % 2 ? 60 : INT32_MIN);
+    o.period = (clv_period)(round % 3);
+    o.unit = o.period == CLV_PERIOD_MONTH  ? CLV_UNIT_MONTH
+             : o.period == CLV_PERIOD_WEEK ? CLV_UNIT_WEEK
+                                           : CLV_UNIT_DAY;
+    clv__summarizer_stats s1, s2;
+    clv_summary *a = run(&o, r, n, &s1);
+    clv_summary *b = run(&o, sh, n, &s2);
+    assert_int_equal(clv_summary_rows(a), clv_summary_rows(b));
+    for (size_t i = 0; i < clv_summary_rows(a); i++) {
+      size_t j = find(b, clv_summary_id(a, i, NULL));
+      for (int c = 0; c < CLV_COL__COUNT; c++)
+        if (clv_summary_has(a, (clv_col)c))
+          assert_close(COL(b, c, j), COL(a, c, i), 1e-9, 1e-12);
+    }
+    assert_int_equal(s1.customers_no_purchase, s2.customers_no_purchase);
+    assert_int_equal(s1.customers_holdout_only, s2.customers_holdout_only);
+    clv_summary_free(a);
+    clv_summary_free(b);
+    free(r);
+    free(sh);
+  }
+}
+
+/* Property: cutting a log anywhere, summarising the halves separately and
+ * merging gives the one-pass result, sorted (merge joins periods, never
+ * replays) or not (overlapping customers are replayed). */
+static void test_split_merge_property(void **state) {
+  (void)state;
+  static char ids[40][16];
+  for (int round = 0; round < 60; round++) {
+    size_t n = 20 + rnd() % 300;
+    int sorted = round % 3 != 0;
+    row *r = random_log(n, 1 + (int)(rnd() % 40), ids, sorted);
+    size_t cut = rnd() % (n + 1);
+    clv__summarizer_opts o =
+        opts(round % 4 ? INT32_MIN : 100, round % 5 == 1 ? 70 : INT32_MIN);
+    o.period = (clv_period)(round % 3);
+    o.unit = o.period == CLV_PERIOD_MONTH  ? CLV_UNIT_MONTH
+             : o.period == CLV_PERIOD_WEEK ? CLV_UNIT_WEEK
+                                           : CLV_UNIT_DAY;
+    clv__summarizer_stats s1, s2;
+    clv_summary *want = run(&o, r, n, &s1), *got;
+    clv__summarizer *a, *b;
+    clv__summarizer_opts ob = o;
+    ob.keep_head = 1;
+    assert_int_equal(clv__summarizer_new(&a, &o), CLV_OK);
+    assert_int_equal(clv__summarizer_new(&b, &ob), CLV_OK);
+    feed(a, r, cut);
+    feed(b, r + cut, n - cut);
+    assert_int_equal(clv__summarizer_merge(a, b), CLV_OK);
+    clv__summarizer_free(b);
+    if (sorted)
+      assert_false(clv__summarizer_needs_replay(a));
+    if (clv__summarizer_needs_replay(a)) {
+      clv__summarizer_begin_replay(a);
+      feed(a, r, n);
+    }
+    assert_int_equal(clv__summarizer_finish(a, &got, &s2), CLV_OK);
+    clv__summarizer_free(a);
+    assert_same(want, got);
+    assert_int_equal(s1.rows_after_until, s2.rows_after_until);
+    assert_int_equal(s1.customers_no_purchase, s2.customers_no_purchase);
+    clv_summary_free(want);
+    clv_summary_free(got);
+    free(r);
+  }
+}
+
+/* A keep_head summariser used alone (no merge) still gives the right
+ * answer: the head period is closed at the end. */
+static void test_keep_head_alone(void **state) {
+  (void)state;
+  clv__summarizer_opts o = opts(20, INT32_MIN);
+  o.keep_head = 1;
+  clv__summarizer *s;
+  clv_summary *t;
+  clv__summarizer_stats st;
+  assert_int_equal(clv__summarizer_new(&s, &o), CLV_OK);
+  feed(s, log_a, 8);
+  assert_int_equal(clv__summarizer_finish(s, &t, &st), CLV_OK);
+  check_log_a(t, &st);
+  clv_summary_free(t);
+  clv__summarizer_free(s);
+}
+
+/* Bad values are refused and leave no trace; no row means EEMPTY. */
+static void test_bad_values(void **state) {
+  (void)state;
+  clv__summarizer_opts o = opts(INT32_MIN, INT32_MIN);
+  clv__summarizer *s;
+  clv_summary *t;
+  assert_int_equal(clv__summarizer_new(&s, &o), CLV_OK);
+  assert_int_equal(clv__summarizer_add(s, "a", 1, 0, NAN, 1), CLV_EDOMAIN);
+  assert_int_equal(clv__summarizer_add(s, "a", 1, 0, INFINITY, 1), CLV_EDOMAIN);
+  assert_int_equal(clv__summarizer_add(s, "a", 1, 200000000, 1, 1),
+                   CLV_EDOMAIN);
+  assert_int_equal(clv__summarizer_customers(s), 0);
+  assert_int_equal(clv__summarizer_finish(s, &t, NULL), CLV_EEMPTY);
+  assert_null(t);
+  clv__summarizer_free(s);
+}
+
+/* Many customers with long and short ids: the hash map grows and every id
+ * comes back exactly, in order. */
+static void test_many_ids(void **state) {
+  (void)state;
+  clv__summarizer_opts o = opts(INT32_MIN, INT32_MIN);
+  clv__summarizer *s;
+  clv_summary *t;
+  char id[64];
+  assert_int_equal(clv__summarizer_new(&s, &o), CLV_OK);
+  for (int k = 0; k < 50000; k++) {
+    int len = snprintf(id, sizeof id, k % 3 ? "%d" : "customer-%d-long-id", k);
+    assert_int_equal(clv__summarizer_add(s, id, (size_t)len, k % 100, 1, 1),
+                     CLV_OK);
+  }
+  for (int k = 0; k < 50000; k += 7) { /* repeat customers: found again */
+    int len = snprintf(id, sizeof id, k % 3 ? "%d" : "customer-%d-long-id", k);
+    assert_int_equal(clv__summarizer_add(s, id, (size_t)len, 200, 1, 1),
+                     CLV_OK);
+  }
+  assert_int_equal(clv__summarizer_customers(s), 50000);
+  assert_int_equal(clv__summarizer_finish(s, &t, NULL), CLV_OK);
+  for (int k = 0; k < 50000; k += 997) {
+    snprintf(id, sizeof id, k % 3 ? "%d" : "customer-%d-long-id", k);
+    assert_string_equal(clv_summary_id(t, (size_t)k, NULL), id);
+    assert_close(COL(t, CLV_COL_X, k), k % 7 == 0 ? 1 : 0, 0, 0);
+  }
+  clv_summary_free(t);
+  clv__summarizer_free(s);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_refund_rules),
+      cmocka_unit_test(test_out_of_order_replay),
+      cmocka_unit_test(test_periods),
+      cmocka_unit_test(test_until),
+      cmocka_unit_test(test_holdout),
+      cmocka_unit_test(test_shuffle_property),
+      cmocka_unit_test(test_split_merge_property),
+      cmocka_unit_test(test_keep_head_alone),
+      cmocka_unit_test(test_bad_values),
+      cmocka_unit_test(test_many_ids),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
