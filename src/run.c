@@ -6,10 +6,11 @@
  * src/predict.c. This file only chains the library's steps the way `clv run`
  * and the server use them, so that both give the same numbers.
  */
-#include "clv.h"
 #include "clv/run.h"
+#include "clv.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,8 +35,8 @@ static int population_spend(const clv_model *spend, clv_unit unit,
                             double *out) {
   double zero = 0, one = 1;
   clv_summary *s = NULL;
-  int rc = clv_summary_from_arrays(&s, unit, 1, &zero, &zero, &one, &zero,
-                                   NULL);
+  int rc =
+      clv_summary_from_arrays(&s, unit, 1, &zero, &zero, &one, &zero, NULL);
   if (rc == CLV_OK)
     rc = clv_expected_spend(spend, s, out);
   clv_summary_free(s);
@@ -109,19 +110,28 @@ static void put_num(FILE *f, double v, clv_format format) {
       fputs("null", f);
     return;
   }
-  clv__fmt_num(v, 1e-9, buf, sizeof buf);
+  /* Ten significant digits: predictions are estimates, and more digits
+   * would only show the optimiser's tolerance. */
+  snprintf(buf, sizeof buf, "%.10g", v);
   fputs(buf, f);
 }
 
 int clv_predictions_write(const clv_predictions *p, const clv_summary *s,
                           FILE *f, clv_format format) {
   enum { NCOLS = 13 };
-  static const char *const names[NCOLS] = {
-      "customer_id",      "frequency",      "recency",
-      "T",                "monetary_value", "p_alive",
-      "expected_purchases", "prob_no_purchase", "expected_spend",
-      "clv",              "next_purchase",  "next_purchase_date",
-      "total_spend"};
+  static const char *const names[NCOLS] = {"customer_id",
+                                           "frequency",
+                                           "recency",
+                                           "T",
+                                           "monetary_value",
+                                           "p_alive",
+                                           "expected_purchases",
+                                           "prob_no_purchase",
+                                           "expected_spend",
+                                           "clv",
+                                           "next_purchase",
+                                           "next_purchase_date",
+                                           "total_spend"};
   if (p == NULL || s == NULL || f == NULL || p->rows != clv_summary_rows(s))
     return CLV_EINVAL;
   const double *m = clv_summary_col(s, CLV_COL_M);
@@ -221,8 +231,8 @@ void clv_run_result_free(clv_run_result *r) {
 
 static void add_note(clv_run_result *r, const char *text) {
   size_t used = strlen(r->notes);
-  snprintf(r->notes + used, sizeof r->notes - used, "%s%s",
-           used ? " " : "", text);
+  snprintf(r->notes + used, sizeof r->notes - used, "%s%s", used ? " " : "",
+           text);
 }
 
 int clv_run(const char *path, const clv_run_opts *o, clv_run_result **out,

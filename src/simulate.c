@@ -186,7 +186,7 @@ int clv__sim_setup(sim *s, const clv_sim_opts *o, int log_mode) {
   s->nthreads = n;
   for (int t = 0; t < n; t++) {
     s->w[t].s = s;
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < STREAM_COUNT; k++) {
       s->w[t].rng[k] = clv__rng_new();
       if (s->w[t].rng[k] == NULL)
         return CLV_ENOMEM;
@@ -198,7 +198,7 @@ int clv__sim_setup(sim *s, const clv_sim_opts *o, int log_mode) {
 void clv__sim_teardown(sim *s) {
   for (int t = 0; t < MAX_THREADS; t++) {
     worker *w = &s->w[t];
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < STREAM_COUNT; k++)
       gsl_rng_free(w->rng[k]);
     free(w->buy);
     free(w->rows);
@@ -268,13 +268,13 @@ void clv__sim_split(sim *s) {
 
 /* ---- the purchase process of one customer -------------------------------- */
 
-static int add_purchase(worker *w, double t, double z) {
+static int add_purchase(worker *w, double t) {
   if (w->nbuy >= MAX_PURCHASES)
     return CLV_EOVERFLOW;
   if (clv__sim_grow((void **)&w->buy, &w->buy_cap, w->nbuy + 1, sizeof *w->buy))
     return CLV_ENOMEM;
   w->buy[w->nbuy].t = t;
-  w->buy[w->nbuy].z = z;
+  w->buy[w->nbuy].z = 0;
   w->nbuy++;
   return CLV_OK;
 }
@@ -282,50 +282,57 @@ static int add_purchase(worker *w, double t, double z) {
 /*
  * Draws customer i: latent values into *c, purchases (first one included)
  * into w->buy, in time order, all before the window end. The order of the
- * draws is part of the output's definition: rates, nu, birth, the first
- * value, then per repeat purchase its gap, its value and the drop-out coin.
+ * draws is part of the output's definition. The process stream gives the
+ * rates, the birth, then per repeat purchase its gap and the drop-out coin;
+ * the spend stream gives nu and then the value of each purchase in order.
+ * Keeping the values apart lets the first pass of the chronological log,
+ * which only needs dates, skip them; with values == 0, nu and every z are 0.
  */
-int clv__sim_customer(worker *w, uint64_t i, sim_customer *c) {
+int clv__sim_customer(worker *w, uint64_t i, sim_customer *c, int values) {
   const clv_sim_opts *o = w->s->o;
   const family *f = w->s->fam;
   gsl_rng *r = w->rng[STREAM_PROCESS];
   int rc;
   clv__rng_seed(r, o->seed, STREAM_PROCESS, i);
   f->draw(o->params, r, c);
-  c->nu = gsl_ran_gamma(r, o->q, 1.0 / o->gamma);
   c->birth = o->birth_span > 0 ? o->birth_span * gsl_rng_uniform(r) : 0.0;
   c->death = INFINITY;
+  c->nu = 0;
   double end = o->span;
   /* Pareto/NBD: purchases stop at the end of the exponential lifetime. */
   if (c->birth + c->lifetime < end) {
     end = c->birth + c->lifetime;
     c->death = end;
   }
-  double scale = 1.0 / c->nu, t = c->birth;
+  double t = c->birth;
   w->nbuy = 0;
-  rc = add_purchase(w, t, gsl_ran_gamma(r, o->p, scale));
-  if (rc)
-    return rc;
+  rc = add_purchase(w, t);
   /* MBG/NBD: the customer may drop out right after the first purchase. */
-  if (f->coin_after_first && gsl_rng_uniform(r) < c->dropout) {
+  if (rc == CLV_OK && f->coin_after_first && gsl_rng_uniform(r) < c->dropout) {
     c->death = t;
-    return CLV_OK;
-  }
-  if (!(c->lambda > 0))
-    return CLV_OK;
-  double mean_gap = 1.0 / c->lambda;
-  for (;;) {
-    t += gsl_ran_exponential(r, mean_gap);
-    if (!(t < end))
-      break;
-    rc = add_purchase(w, t, gsl_ran_gamma(r, o->p, scale));
-    if (rc)
-      return rc;
-    if (f->coin_after_repeat && gsl_rng_uniform(r) < c->dropout) {
-      c->death = t;
-      break;
+  } else if (rc == CLV_OK && c->lambda > 0) {
+    double mean_gap = 1.0 / c->lambda;
+    for (;;) {
+      t += gsl_ran_exponential(r, mean_gap);
+      if (!(t < end))
+        break;
+      if ((rc = add_purchase(w, t)) != CLV_OK)
+        break;
+      if (f->coin_after_repeat && gsl_rng_uniform(r) < c->dropout) {
+        c->death = t;
+        break;
+      }
     }
   }
+  if (rc != CLV_OK || !values)
+    return rc;
+  /* Gamma-Gamma: nu ~ Gamma(q, rate gamma), z ~ Gamma(p, rate nu). */
+  gsl_rng *v = w->rng[STREAM_SPEND];
+  clv__rng_seed(v, o->seed, STREAM_SPEND, i);
+  c->nu = gsl_ran_gamma(v, o->q, 1.0 / o->gamma);
+  double scale = 1.0 / c->nu;
+  for (size_t j = 0; j < w->nbuy; j++)
+    w->buy[j].z = gsl_ran_gamma(v, o->p, scale);
   return CLV_OK;
 }
 
@@ -350,7 +357,7 @@ static void task_summary(worker *w) {
   double f = s->time_factor, span = s->o->span;
   for (uint64_t i = w->lo; i < w->hi && w->status == CLV_OK; i++) {
     sim_customer c;
-    w->status = clv__sim_customer(w, i, &c);
+    w->status = clv__sim_customer(w, i, &c, 1);
     if (w->status != CLV_OK)
       break;
     double repeat = 0, first = w->buy[0].z;
@@ -470,7 +477,7 @@ static void task_truth(worker *w) {
   const clv_sim_truth *tr = w->truth;
   for (uint64_t i = w->lo; i < w->hi && w->status == CLV_OK; i++) {
     sim_customer c;
-    w->status = clv__sim_customer(w, i, &c);
+    w->status = clv__sim_customer(w, i, &c, 1);
     if (w->status != CLV_OK)
       break;
     if (tr->birth)

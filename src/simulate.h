@@ -18,11 +18,17 @@
 #include "clv.h"
 #include "rng.h"
 
-/* Streams of one customer: the purchase process, refunds, malformed rows.
- * Separate streams keep the purchases identical whatever the refund and
- * malformed rates, so a log with malformed rows minus those rows is the
- * clean log. */
-enum { STREAM_PROCESS = 0, STREAM_REFUND = 1, STREAM_MALFORMED = 2 };
+/* Streams of one customer: the purchase times, the spend, refunds,
+ * malformed rows. Separate streams keep the purchases identical whatever the
+ * refund and malformed rates, so a log with malformed rows minus those rows
+ * is the clean log. */
+enum {
+  STREAM_PROCESS = 0,
+  STREAM_SPEND,
+  STREAM_REFUND,
+  STREAM_MALFORMED,
+  STREAM_COUNT
+};
 
 enum { MAX_THREADS = 64 };
 enum { SECONDS_PER_DAY = 86400 };
@@ -94,7 +100,7 @@ typedef struct sim sim;
  * row, and two workers sharing a line would slow each other down. */
 typedef struct worker {
   _Alignas(64) sim *s;
-  gsl_rng *rng[3]; /* one per stream */
+  gsl_rng *rng[STREAM_COUNT]; /* one per stream */
   purchase *buy;
   size_t nbuy, buy_cap;
   row *rows;
@@ -163,11 +169,13 @@ void clv__sim_progress(const sim *s, double done);
 void clv__sim_split(sim *s);
 
 /*
- * Draws customer i with worker w's process stream: latent values into *c,
+ * Draws customer i with worker w's streams: latent values into *c,
  * purchases (the first included) into w->buy in time order, all before the
- * window end. Returns CLV_OK, CLV_ENOMEM or CLV_EOVERFLOW.
+ * window end, with their values when `values` is nonzero (else nu and the
+ * values are 0: the times are the same either way). Returns CLV_OK,
+ * CLV_ENOMEM or CLV_EOVERFLOW.
  */
-int clv__sim_customer(worker *w, uint64_t i, sim_customer *c);
+int clv__sim_customer(worker *w, uint64_t i, sim_customer *c, int values);
 
 /* Writes v in decimal, zero-padded to min_digits, at p; returns the end. */
 char *clv__sim_put_u64(char *p, uint64_t v, int min_digits);

@@ -57,12 +57,14 @@ static void sort_rows(row *x, size_t n) {
   }
 }
 
-/* Draws customer i's log rows into w->rows in time order and tallies them. */
-static int customer_rows(worker *w, uint64_t i) {
+/* Draws customer i's log rows into w->rows in time order and tallies them.
+ * With values == 0 (the counting pass) the amounts are left at 0: the days
+ * and seconds do not depend on them. */
+static int customer_rows(worker *w, uint64_t i, int values) {
   const sim *s = w->s;
   const clv_sim_opts *o = s->o;
   sim_customer c;
-  int rc = clv__sim_customer(w, i, &c);
+  int rc = clv__sim_customer(w, i, &c, values);
   if (rc)
     return rc;
   w->nrows = 0;
@@ -79,8 +81,9 @@ static int customer_rows(worker *w, uint64_t i) {
     }
     if (sec >= SECONDS_PER_DAY)
       sec = SECONDS_PER_DAY - 1;
-    uint64_t cents;
-    rc = to_cents(w->buy[j].z, &cents);
+    uint64_t cents = 0;
+    if (values)
+      rc = to_cents(w->buy[j].z, &cents);
     if (rc == CLV_OK)
       rc = add_row(w, day, sec, ROW_PURCHASE, cents);
     if (rc)
@@ -223,18 +226,18 @@ static int alloc_recs(sim *s, size_t n) {
 /* Pass 1: rows per day. */
 static void task_count(worker *w) {
   for (uint64_t i = w->lo; i < w->hi && w->status == CLV_OK; i++) {
-    w->status = customer_rows(w, i);
+    w->status = customer_rows(w, i, 0);
     for (size_t j = 0; j < w->nrows && w->status == CLV_OK; j++)
       w->slot[w->rows[j].day]++;
   }
 }
 
-/* Pass 2: the same rows again, each into its slot of its day's bucket. The
- * tallies were taken in pass 1, so they are restored afterwards. */
+/* Pass 2: the same rows again, now with amounts, each into its slot of its
+ * day's bucket. The tallies are those of this pass. */
 static void task_scatter(worker *w) {
   rec *recs = w->s->recs;
   for (uint64_t i = w->lo; i < w->hi && w->status == CLV_OK; i++) {
-    w->status = customer_rows(w, i);
+    w->status = customer_rows(w, i, 1);
     for (size_t j = 0; j < w->nrows && w->status == CLV_OK; j++) {
       rec *x = &recs[w->slot[w->rows[j].day]++];
       x->cust = i;
@@ -310,24 +313,15 @@ static int log_chronological(sim *s, sink *k) {
     return CLV_ENOMEM;
   if ((rc = alloc_recs(s, (size_t)total)) != CLV_OK)
     return rc;
-  uint64_t tallies[MAX_THREADS][5];
+  /* Pass 1 tallied rows without amounts: count everything in pass 2. */
   for (int t = 0; t < T; t++) {
     worker *w = &s->w[t];
-    uint64_t v[5] = {w->orders, w->refunds, w->malformed, w->cents_bought,
-                     w->cents_refunded};
-    memcpy(tallies[t], v, sizeof v);
+    w->orders = w->refunds = w->malformed = 0;
+    w->cents_bought = w->cents_refunded = 0;
   }
   clv__sim_run(s, T, task_scatter);
   if ((rc = clv__sim_status(s, T)) != CLV_OK)
     return rc;
-  for (int t = 0; t < T; t++) {
-    worker *w = &s->w[t];
-    w->orders = tallies[t][0];
-    w->refunds = tallies[t][1];
-    w->malformed = tallies[t][2];
-    w->cents_bought = tallies[t][3];
-    w->cents_refunded = tallies[t][4];
-  }
   clv__sim_progress(s, 0.6);
   for (int32_t base = 0; base < nd; base += T) {
     for (int t = 0; t < T; t++)
@@ -349,7 +343,7 @@ static int log_chronological(sim *s, sink *k) {
 static void task_customers_text(worker *w) {
   w->text_len = 0;
   for (uint64_t i = w->lo; i < w->hi && w->status == CLV_OK; i++) {
-    w->status = customer_rows(w, i);
+    w->status = customer_rows(w, i, 1);
     if (w->status == CLV_OK && reserve_text(w, w->nrows * ROW_MAX))
       w->status = CLV_ENOMEM;
     if (w->status != CLV_OK)

@@ -13,6 +13,7 @@
 
 #include "csv.h"
 #include "ingest.h"
+#include "textout.h"
 
 /* Columns in output order (customer_id comes first). */
 static const clv_col out_order[] = {
@@ -31,70 +32,6 @@ static int is_day_col(clv_col c) {
 
 /* Writes the decimal digits of |v| (v < 2^63) right-aligned before `end`;
  * returns the start. */
-static char *utoa_rev(uint64_t v, char *end) {
-  do {
-    *--end = (char)('0' + v % 10);
-    v /= 10;
-  } while (v);
-  return end;
-}
-
-/*
- * Formats a finite double with the fewest digits that read back exactly:
- * whole numbers as integers; then n / 10^k for the smallest k <= 9 that
- * reproduces v (both the division and strtod round the same exact rational
- * n / 10^k correctly, so equality here proves the round trip); else the
- * shortest of %.15g, %.16g and %.17g that strtod maps back to v. With
- * rel_tol > 0, n / 10^k is also taken when it is within rel_tol * |v|.
- */
-static size_t fmt_num(double v, double rel_tol, char *buf, size_t size) {
-  static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4,
-                               1e5, 1e6, 1e7, 1e8, 1e9};
-  char tmp[32], *end = tmp + sizeof tmp, *p;
-  if (v == 0 || !isfinite(v)) {
-    /* Non-finite values are rejected before they get here; 0 also covers
-     * -0.0, which would read back as a surprising "-0". */
-    buf[0] = '0';
-    buf[1] = '\0';
-    return 1;
-  }
-  int neg = v < 0;
-  double a = fabs(v);
-  for (int k = 0; k <= 9; k++) {
-    double sc = a * p10[k];
-    if (sc >= 9007199254740992.0) /* 2^53: n no longer exact */
-      break;
-    double n = floor(sc + 0.5);
-    double back = n / p10[k];
-    if (back != a && !(fabs(back - a) <= rel_tol * a))
-      continue;
-    uint64_t u = (uint64_t)n;
-    p = end;
-    for (int d = 0; d < k; d++) {
-      *--p = (char)('0' + u % 10);
-      u /= 10;
-    }
-    if (k > 0)
-      *--p = '.';
-    p = utoa_rev(u, p);
-    if (neg)
-      *--p = '-';
-    size_t len = (size_t)(end - p);
-    if (len >= size)
-      break;
-    memcpy(buf, p, len);
-    buf[len] = '\0';
-    return len;
-  }
-  for (int prec = 15; prec <= 17; prec++) {
-    snprintf(buf, size, "%.*g", prec, v);
-    double back = strtod(buf, NULL);
-    if (prec == 17 || back == v || fabs(back - v) <= rel_tol * fabs(v))
-      break;
-  }
-  return strlen(buf);
-}
-
 static size_t fmt_value(clv_col c, double v, char *buf, size_t size) {
   if (is_day_col(c)) {
     char d[11];
@@ -107,72 +44,7 @@ static size_t fmt_value(clv_col c, double v, char *buf, size_t size) {
    * 10^12. Other columns round-trip exactly. */
   int money = c == CLV_COL_M || c == CLV_COL_M_HOLDOUT ||
               c == CLV_COL_TOTAL_SPEND || c == CLV_COL_REFUNDS;
-  return fmt_num(v, money ? 5e-15 : 0.0, buf, size);
-}
-
-/* CSV field: quoted when it holds a comma, quote, CR or LF (RFC 4180), with
- * inner quotes doubled; otherwise byte for byte. */
-static void put_csv_field(FILE *f, const char *p, size_t n) {
-  int quote = 0;
-  for (size_t i = 0; i < n; i++)
-    if (p[i] == ',' || p[i] == '"' || p[i] == '\r' || p[i] == '\n')
-      quote = 1;
-  if (!quote) {
-    fwrite(p, 1, n, f);
-    return;
-  }
-  putc('"', f);
-  for (size_t i = 0; i < n; i++) {
-    if (p[i] == '"')
-      putc('"', f);
-    putc(p[i], f);
-  }
-  putc('"', f);
-}
-
-/* Length of the valid UTF-8 sequence at p (1..4), or 0 when invalid. */
-static size_t utf8_len(const unsigned char *p, size_t n) {
-  size_t len;
-  if (p[0] < 0x80)
-    return 1;
-  if ((p[0] & 0xE0) == 0xC0 && p[0] >= 0xC2)
-    len = 2;
-  else if ((p[0] & 0xF0) == 0xE0)
-    len = 3;
-  else if ((p[0] & 0xF8) == 0xF0 && p[0] <= 0xF4)
-    len = 4;
-  else
-    return 0;
-  if (len > n)
-    return 0;
-  for (size_t i = 1; i < len; i++)
-    if ((p[i] & 0xC0) != 0x80)
-      return 0;
-  return len;
-}
-
-/* JSON string. Bytes that are not valid UTF-8 cannot appear in JSON text;
- * they are written as \u00XX (the Latin-1 code point of the byte), which is
- * the one lossy case and is documented in docs/summary.md. */
-static void put_json_string(FILE *f, const char *s, size_t n) {
-  const unsigned char *p = (const unsigned char *)s;
-  putc('"', f);
-  for (size_t i = 0; i < n;) {
-    unsigned char ch = p[i];
-    size_t len = utf8_len(p + i, n - i);
-    if (ch == '"' || ch == '\\') {
-      putc('\\', f);
-      putc(ch, f);
-      i++;
-    } else if (ch < 0x20 || len == 0) {
-      fprintf(f, "\\u%04x", ch);
-      i++;
-    } else {
-      fwrite(p + i, 1, len, f);
-      i += len;
-    }
-  }
-  putc('"', f);
+  return clv__fmt_num(v, money ? 5e-15 : 0.0, buf, size);
 }
 
 int clv__writer_header(clv__row_writer *w) {
@@ -194,7 +66,7 @@ int clv__writer_row(void *ctx, const char *id, size_t id_len,
   if (!w->wrote_header && clv__writer_header(w) != CLV_OK)
     return CLV_EIO;
   if (w->format == CLV_FORMAT_CSV) {
-    put_csv_field(w->f, id, id_len);
+    clv__put_csv_field(w->f, id, id_len);
     for (size_t k = 0; k < N_OUT; k++) {
       clv_col c = out_order[k];
       if (!(w->columns & (1u << c)))
@@ -206,7 +78,7 @@ int clv__writer_row(void *ctx, const char *id, size_t id_len,
     putc('\n', w->f);
   } else {
     fputs("{\"customer_id\":", w->f);
-    put_json_string(w->f, id, id_len);
+    clv__put_json_string(w->f, id, id_len);
     for (size_t k = 0; k < N_OUT; k++) {
       clv_col c = out_order[k];
       if (!(w->columns & (1u << c)))

@@ -136,4 +136,3 @@ void clv__put_json_string(FILE *f, const char *s, size_t n) {
   }
   putc('"', f);
 }
-

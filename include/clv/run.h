@@ -34,10 +34,10 @@ typedef struct clv_predictions {
   double *next_purchase;     /* median time to the next purchase given
                                 alive, in the unit (+inf: not expected) */
   /* Population figures. */
-  double new_expected;       /* E[X(horizon)] of a brand-new customer */
-  double new_value;          /* value of a new customer: the first purchase
-                                (margin x mean spend) plus the discounted
-                                repeat value over the horizon */
+  double new_expected; /* E[X(horizon)] of a brand-new customer */
+  double new_value;    /* value of a new customer: the first purchase
+                          (margin x mean spend) plus the discounted
+                          repeat value over the horizon */
 } clv_predictions;
 
 /*
@@ -88,14 +88,14 @@ void clv_run_opts_init(clv_run_opts *o);
 typedef struct clv_run_result {
   clv_ingest_report ingest;
   clv_summary *summary;
-  clv_model *tx;          /* BG/NBD */
-  clv_model *spend;       /* Gamma-Gamma, NULL when it could not be fitted */
+  clv_model *tx;    /* BG/NBD */
+  clv_model *spend; /* Gamma-Gamma, NULL when it could not be fitted */
   clv_predictions *pred;
-  char notes[1024];       /* why a model was left out, retries, ... */
-  double customers;       /* sum of weights */
-  double repeat_share;    /* share with frequency > 0 */
-  double historic_revenue;/* sum of total_spend (when amounts exist) */
-  double value_total;     /* sum of predicted values */
+  char notes[1024];        /* why a model was left out, retries, ... */
+  double customers;        /* sum of weights */
+  double repeat_share;     /* share with frequency > 0 */
+  double historic_revenue; /* sum of total_spend (when amounts exist) */
+  double value_total;      /* sum of predicted values */
 } clv_run_result;
 
 /*

@@ -7,7 +7,8 @@
 
 #define CLV_COMMANDS(X)                                                        \
   X(summary, cmd_summary, "order log -> one row per customer (RFM summary)")  \
-  X(simulate, cmd_simulate, "draw a realistic order log from BG/NBD + Gamma-Gamma")
+  X(simulate, cmd_simulate, "draw a realistic order log from BG/NBD + Gamma-Gamma") \
+  X(run, cmd_run, "the one-shot job: summary -> models -> predictions, CLV")
 
 #define CLV__DECLARE(name, fn, text) int fn(int argc, char **argv);
 CLV_COMMANDS(CLV__DECLARE)

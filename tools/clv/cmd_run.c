@@ -1,0 +1,287 @@
+/*
+ * cmd_run.c - `clv run`: the one-shot job on an order log. A thin layer over
+ * clv_run(): it writes summary.csv, the model files and predictions.csv into
+ * a folder and prints a short account a shop owner can read.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "ingest_args.h"
+
+static const char *const CMD = "run";
+
+static void help(void) {
+  printf(
+      "Usage: clv run ORDERS [options] [-o DIR]\n"
+      "\n"
+      "The whole job on an order log: per-customer summary -> BG/NBD\n"
+      "purchase model + Gamma-Gamma spend model (maximum likelihood) ->\n"
+      "predictions and customer lifetime value. Writes into DIR (default\n"
+      "clv-out): summary.csv, bgnbd.json, gg.json (when the log has amounts\n"
+      "and enough repeat buyers), predictions.csv; prints a short account:\n"
+      "customers, repeat buyers, the fitted models, total and average CLV,\n"
+      "the most valuable customers and the valuable customers most at risk.\n"
+      "\n"
+      "Value (CLV) options:\n"
+      "  --horizon-months N   horizon in calendar months (default 12)\n"
+      "  --margin M           gross margin rate applied to spend (default 1:\n"
+      "                       revenue; 0.3 for a 30%% margin)\n"
+      "  --discount-rate D    annual discount rate (default 0.10), applied\n"
+      "                       per calendar month as (1+D)^(1/12)-1\n"
+      "  --top N              customers listed in each table (default 10)\n"
+      "  -o, --output DIR     output folder (created; default clv-out)\n"
+      "  -q, --quiet          no account on stdout, no notes on stderr\n"
+      "\n"
+      "Order log options (as clv summary; the unit defaults to week here):\n");
+  cli_ingest_help(stdout);
+  printf("\n"
+         "Examples:\n"
+         "  clv simulate --customers 20000 --seed 7 -o orders.csv\n"
+         "  clv run orders.csv -o out/ --margin 0.3\n"
+         "  # CDNOW (no header, blanks): customer = 2, date = 3, amount = 5\n"
+         "  clv run CDNOW_sample.txt --customer 2 --date 3 --amount 5 \\\n"
+         "      --until 1997-09-30 -o cdnow-out/\n"
+         "\n"
+         "Exit codes: 0 ok, 1 usage, 2 bad input data, 3 numerical failure\n"
+         "(no model converged), 4 cannot read or write a file.\n");
+}
+
+/* Indices of the k rows with the largest score (score NaN = not eligible),
+ * best first. k is small (a screenful), so an insertion list is enough. */
+static size_t top_rows(const double *score, size_t n, size_t k, size_t *idx) {
+  size_t have = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (isnan(score[i]))
+      continue;
+    if (have == k && !(score[i] > score[idx[k - 1]]))
+      continue;
+    size_t j = have < k ? have++ : k - 1;
+    while (j > 0 && score[i] > score[idx[j - 1]]) {
+      idx[j] = idx[j - 1];
+      j--;
+    }
+    idx[j] = i;
+  }
+  return have;
+}
+
+static void print_model(const char *title, const clv_model *m) {
+  printf("  %-18s", title);
+  const double *p = clv_model_params(m), *se = clv_model_se(m);
+  for (int i = 0; i < clv_model_nparams(m); i++) {
+    printf(" %s %.4g", clv_model_param_name(m, i), p[i]);
+    if (isfinite(se[i]))
+      printf(" (SE %.2g)", se[i]);
+  }
+  printf("; LL %.2f, %s\n", clv_model_loglik(m),
+         clv_model_converged(m) ? "converged" : "NOT converged");
+}
+
+static void print_customers(const char *title, const clv_run_result *r,
+                            const size_t *idx, size_t k) {
+  const clv_summary *s = r->summary;
+  const double *x = clv_summary_col(s, CLV_COL_X);
+  const double *spent = clv_summary_col(s, CLV_COL_TOTAL_SPEND);
+  const clv_predictions *p = r->pred;
+  printf("\n%s\n", title);
+  printf("  %-16s %12s %8s %10s %6s %12s\n", "customer", "clv", "p_alive",
+         "expected", "orders", "spent");
+  for (size_t j = 0; j < k; j++) {
+    size_t i = idx[j];
+    printf("  %-16.16s %12.2f %8.3f %10.2f %6.0f %12.2f\n",
+           clv_summary_id(s, i, NULL), p->value[i], p->p_alive[i],
+           p->expected[i], x[i] + 1, spent ? spent[i] : NAN);
+  }
+}
+
+static void print_account(const char *input, const clv_run_result *r,
+                          const clv_run_opts *o, size_t top, const char *dir) {
+  const clv_summary *s = r->summary;
+  size_t n = clv_summary_rows(s);
+  char d1[11], d2[11];
+  clv_day_format(r->ingest.first_day, d1);
+  clv_day_format(clv_summary_end_day(s), d2);
+  printf("clv run: %s\n", input);
+  printf("  %-18s %.0f (repeat buyers %.1f %%)\n", "customers", r->customers,
+         100 * r->repeat_share);
+  printf("  %-18s %s .. %s, times in %ss\n", "observation", d1, d2,
+         clv_unit_name(clv_summary_unit(s)));
+  if (clv_summary_has(s, CLV_COL_TOTAL_SPEND))
+    printf("  %-18s %.2f\n", "historic revenue", r->historic_revenue);
+  print_model("BG/NBD purchases", r->tx);
+  if (r->spend)
+    print_model("Gamma-Gamma spend", r->spend);
+  printf("\n  CLV over the next %.0f months (margin %.0f %%, discount %.0f %% "
+         "a year):\n",
+         o->horizon_days / (365.2425 / 12), 100 * o->margin,
+         100 * o->annual_discount_rate);
+  printf("  %-18s %.2f%s\n", "total", r->value_total,
+         r->spend ? "" : " purchases");
+  printf("  %-18s %.2f\n", "per customer",
+         r->customers > 0 ? r->value_total / r->customers : 0);
+  printf("  %-18s %.2f (first purchase included; expected repeat purchases "
+         "%.2f)\n",
+         "a new customer", r->pred->new_value, r->pred->new_expected);
+  if (r->notes[0])
+    printf("  note: %s\n", r->notes);
+
+  size_t *idx = malloc((top ? top : 1) * sizeof *idx);
+  double *score = malloc((n ? n : 1) * sizeof *score);
+  if (idx == NULL || score == NULL) {
+    free(idx);
+    free(score);
+    return;
+  }
+  size_t k = top_rows(r->pred->value, n, top, idx);
+  print_customers("Most valuable customers (predicted CLV):", r, idx, k);
+  /* At risk: customers who are probably gone (P(alive) < 0.5), ranked by
+   * what they spent so far times the chance that they are gone. */
+  const double *spent = clv_summary_col(s, CLV_COL_TOTAL_SPEND);
+  const double *x = clv_summary_col(s, CLV_COL_X);
+  for (size_t i = 0; i < n; i++) {
+    double pa = r->pred->p_alive[i];
+    double past = spent ? spent[i] : x[i] + 1;
+    score[i] = pa < 0.5 ? past * (1 - pa) : NAN;
+  }
+  k = top_rows(score, n, top, idx);
+  print_customers("Valuable customers most at risk (P(alive) < 0.5, by "
+                  "spend x (1 - P(alive))):",
+                  r, idx, k);
+  printf("\nFiles: %s/summary.csv, %s/bgnbd.json%s%s%s, "
+         "%s/predictions.csv\n",
+         dir, dir, r->spend ? ", " : "", r->spend ? dir : "",
+         r->spend ? "/gg.json" : "", dir);
+  free(idx);
+  free(score);
+}
+
+/* Writes one output file; returns an exit code. */
+static int write_table(const char *dir, const char *name,
+                       const clv_run_result *r, int predictions) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = cli_open_output(CMD, path);
+  if (f == NULL)
+    return CLI_EXIT_IO;
+  int rc = predictions
+               ? clv_predictions_write(r->pred, r->summary, f, CLV_FORMAT_CSV)
+               : clv_summary_write_csv(r->summary, f);
+  if (rc) {
+    fclose(f);
+    return cli_fail(CMD, rc, NULL);
+  }
+  return cli_close_output(CMD, f, path);
+}
+
+static int write_model(const char *dir, const char *name, const clv_model *m) {
+  char path[4096];
+  clv_error err;
+  clv_error_clear(&err);
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  int rc = clv_model_save(m, path, &err);
+  return rc ? cli_fail(CMD, rc, &err) : CLI_EXIT_OK;
+}
+
+int cmd_run(int argc, char **argv) {
+  cli_ingest_args args;
+  clv_run_opts o;
+  clv_run_result *r = NULL;
+  clv_error err;
+  cli_progress prog;
+  const char *input = NULL, *dir = "clv-out";
+  long top = 10;
+  int quiet = 0, rc, exit_code;
+
+  clv_run_opts_init(&o);
+  cli_ingest_args_init(&args);
+  args.opts.unit = CLV_UNIT_WEEK;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i], *v;
+    int m, taken;
+    double d;
+    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+      help();
+      return CLI_EXIT_OK;
+    }
+    taken = cli_ingest_arg(CMD, argc, argv, &i, &args);
+    if (taken < 0)
+      return CLI_EXIT_USAGE;
+    if (taken > 0)
+      continue;
+#define VALUE(name) ((v = cli_opt_value(argc, argv, &i, name, &m)), m)
+    if (VALUE("--horizon-months")) {
+      if (v == NULL || !cli_parse_double(CMD, "--horizon-months", v, &d))
+        return CLI_EXIT_USAGE;
+      if (!(d > 0))
+        return cli_usage_error(CMD, "--horizon-months must be positive");
+      o.horizon_days = d * 365.2425 / 12;
+    } else if (VALUE("--margin")) {
+      if (v == NULL || !cli_parse_double(CMD, "--margin", v, &o.margin))
+        return CLI_EXIT_USAGE;
+      if (!(o.margin >= 0 && o.margin <= 1))
+        return cli_usage_error(CMD, "--margin is a rate from 0 to 1");
+    } else if (VALUE("--discount-rate")) {
+      if (v == NULL ||
+          !cli_parse_double(CMD, "--discount-rate", v, &o.annual_discount_rate))
+        return CLI_EXIT_USAGE;
+      if (!(o.annual_discount_rate > -1 && o.annual_discount_rate < 10))
+        return cli_usage_error(CMD, "--discount-rate is a yearly rate such "
+                                    "as 0.1");
+    } else if (VALUE("--top")) {
+      if (v == NULL || !cli_parse_long(CMD, "--top", v, &top))
+        return CLI_EXIT_USAGE;
+      if (top < 0 || top > 10000)
+        return cli_usage_error(CMD, "--top expects 0 to 10000");
+    } else if (strcmp(a, "-o") == 0 || VALUE("--output")) {
+      if (strcmp(a, "-o") == 0)
+        v = i + 1 < argc ? argv[++i] : NULL;
+      if (v == NULL)
+        return cli_usage_error(CMD, "-o needs a folder name");
+      dir = v;
+    } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+      quiet = 1;
+    } else if (a[0] == '-' && a[1] != '\0') {
+      return cli_usage_error(CMD, "unknown option %s", a);
+    } else if (input == NULL) {
+      input = a;
+    } else {
+      return cli_usage_error(CMD, "one order log only (got %s and %s)", input,
+                             a);
+    }
+#undef VALUE
+  }
+  if (input == NULL)
+    return cli_usage_error(CMD, "no order log given");
+  if (cli_ingest_finish(CMD, &args) < 0)
+    return CLI_EXIT_USAGE;
+  if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+    fprintf(stderr, "clv %s: cannot create folder %s: %s\n", CMD, dir,
+            strerror(errno));
+    return CLI_EXIT_IO;
+  }
+  o.ingest = args.opts;
+  cli_progress_attach(&prog, CMD, &o.ingest, quiet);
+  clv_error_clear(&err);
+  rc = clv_run(input, &o, &r, &err);
+  cli_progress_clear(&prog);
+  if (rc)
+    return cli_fail(CMD, rc, &err);
+  if (!quiet) {
+    cli_ingest_notes(CMD, &r->ingest, 1);
+    cli_ingest_skipped(CMD, &r->ingest);
+  }
+  if ((exit_code = write_table(dir, "summary.csv", r, 0)) ||
+      (exit_code = write_model(dir, "bgnbd.json", r->tx)) ||
+      (r->spend && (exit_code = write_model(dir, "gg.json", r->spend))) ||
+      (exit_code = write_table(dir, "predictions.csv", r, 1)))
+    goto done;
+  if (!quiet)
+    print_account(input, r, &o, (size_t)top, dir);
+done:
+  clv_run_result_free(r);
+  return exit_code;
+}
