@@ -49,7 +49,8 @@ static json_t *model_object(const clv_model *m) {
     json_decref(se);
     return NULL;
   }
-  bad |= json_object_set_new(root, "clv_version", json_string(CLV_VERSION_STRING));
+  bad |=
+      json_object_set_new(root, "clv_version", json_string(CLV_VERSION_STRING));
   bad |= json_object_set_new(root, "family", json_string(f->name));
   bad |= json_object_set_new(root, "unit", json_string(clv_unit_name(m->unit)));
   bad |= json_object_set_new(root, "parameters", params);
@@ -59,8 +60,7 @@ static json_t *model_object(const clv_model *m) {
   bad |= json_object_set_new(root, "unique_rows",
                              json_integer((json_int_t)m->unique));
   bad |= json_object_set_new(root, "iterations", json_integer(m->iterations));
-  bad |= json_object_set_new(root, "evaluations",
-                             json_integer(m->evaluations));
+  bad |= json_object_set_new(root, "evaluations", json_integer(m->evaluations));
   bad |= json_object_set_new(root, "grad_norm", num_or_null(m->grad_norm));
   bad |= json_object_set_new(root, "converged", json_boolean(m->converged));
   bad |= json_object_set_new(root, "penalty", num_or_null(m->penalty));
@@ -161,8 +161,7 @@ enum {
 };
 
 static const char *const KIND_TEXT[] = {"a number", "a positive number",
-                                        "a number >= 0",
-                                        "a whole number >= 0"};
+                                        "a number >= 0", "a whole number >= 0"};
 
 /* Reads a number field of kind `kind` at `where` (the quoted path used in
  * messages). With nullable, null gives NaN. */
@@ -289,16 +288,15 @@ static int model_from_object(const reader *r, const json_t *root,
                        NUM_NONNEG, 0, &customers)) ||
       (rc = get_number(r, json_object_get(root, "unique_rows"),
                        "\"unique_rows\"", NUM_COUNT, 0, &unique)) ||
-      (rc = get_number(r, json_object_get(root, "iterations"),
-                       "\"iterations\"", NUM_COUNT, 0, &iterations)) ||
+      (rc = get_number(r, json_object_get(root, "iterations"), "\"iterations\"",
+                       NUM_COUNT, 0, &iterations)) ||
       (rc = get_number(r, json_object_get(root, "evaluations"),
                        "\"evaluations\"", NUM_COUNT, 0, &evaluations)) ||
       (rc = get_number(r, json_object_get(root, "grad_norm"), "\"grad_norm\"",
                        NUM_NONNEG, 1, &grad_norm)) ||
       (rc = get_number(r, json_object_get(root, "penalty"), "\"penalty\"",
                        NUM_NONNEG, 0, &penalty)) ||
-      (rc = get_string(r, json_object_get(root, "notes"), "\"notes\"",
-                       &notes)))
+      (rc = get_string(r, json_object_get(root, "notes"), "\"notes\"", &notes)))
     return rc;
   conv = json_object_get(root, "converged");
   if (conv == NULL)

@@ -321,7 +321,9 @@ int clv_run(const char *path, const clv_run_opts *o, clv_run_result **out,
   clv_value_opts v;
   clv_value_opts_init(&v);
   v.horizon = o->horizon_days / unit_days;
-  v.margin = o->margin;
+  /* Without a spend model values are counts of purchases, to which a
+   * money margin does not apply. */
+  v.margin = r->spend ? o->margin : 1.0;
   v.discount_period = o->discount_period_days / unit_days;
   /* An annual rate becomes the equivalent rate per discount period. */
   v.discount_rate =

@@ -180,8 +180,8 @@ int cmd_fit(int argc, char **argv) {
   if (optind < argc)
     input = argv[optind++];
   if (optind < argc)
-    return cli_usage_error(CMD, "one summary file only (got %s and %s)",
-                           input, argv[optind]);
+    return cli_usage_error(CMD, "one summary file only (got %s and %s)", input,
+                           argv[optind]);
   if (input == NULL)
     return cli_usage_error(CMD, "which summary file? (use - for stdin)");
   if (model == NULL)

@@ -135,8 +135,7 @@ static int load_model(const char *path, int want_tx, clv_model **out) {
   if (rc)
     return cli_fail(CMD, rc, &err);
   if (clv_model_is_transaction(*out) != want_tx) {
-    cli_note(CMD, "%s: a %s model, expected %s", path,
-             clv_model_family(*out),
+    cli_note(CMD, "%s: a %s model, expected %s", path, clv_model_family(*out),
              want_tx ? "a transaction model (bgnbd) for --model"
                      : "a spend model (gg) for --spend");
     return CLI_EXIT_DATA;
@@ -153,8 +152,7 @@ int cmd_predict(int argc, char **argv) {
   clv_model *tx = NULL, *spend = NULL;
   clv_summary *s = NULL;
   clv_predictions *pred = NULL;
-  const char *tx_path = NULL, *spend_path = NULL, *input = NULL,
-             *output = NULL;
+  const char *tx_path = NULL, *spend_path = NULL, *input = NULL, *output = NULL;
   double horizon = 0, period = 0, rate = 0;
   int horizon_days = 1, period_days = 1, have_horizon = 0, have_rate = 0,
       have_period = 0, have_unit = 0, quiet = 0, c, rc;
@@ -179,12 +177,12 @@ int cmd_predict(int argc, char **argv) {
       spend_path = optarg;
       break;
     case OPT_HORIZON:
-      ok = have_horizon = parse_span("--horizon", optarg, &horizon,
-                                     &horizon_days);
+      ok = have_horizon =
+          parse_span("--horizon", optarg, &horizon, &horizon_days);
       break;
     case OPT_PERIOD:
-      ok = have_period = parse_span("--discount-period", optarg, &period,
-                                    &period_days);
+      ok = have_period =
+          parse_span("--discount-period", optarg, &period, &period_days);
       break;
     case OPT_MARGIN:
       ok = cli_parse_double(CMD, "--margin", optarg, &vo.margin);
@@ -232,8 +230,8 @@ int cmd_predict(int argc, char **argv) {
   if (optind < argc)
     input = argv[optind++];
   if (optind < argc)
-    return cli_usage_error(CMD, "one summary file only (got %s and %s)",
-                           input, argv[optind]);
+    return cli_usage_error(CMD, "one summary file only (got %s and %s)", input,
+                           argv[optind]);
   if (input == NULL)
     return cli_usage_error(CMD, "which summary file? (use - for stdin)");
   if (tx_path == NULL)
@@ -267,12 +265,12 @@ int cmd_predict(int argc, char **argv) {
   }
 
   /* Every time in the model's unit. */
-  vo.horizon = !have_horizon ? ro.horizon_days / unit_days
+  vo.horizon = !have_horizon  ? ro.horizon_days / unit_days
                : horizon_days ? horizon / unit_days
                               : horizon;
   if (have_rate) {
     vo.discount_rate = rate;
-    vo.discount_period = !have_period ? vo.horizon
+    vo.discount_period = !have_period  ? vo.horizon
                          : period_days ? period / unit_days
                                        : period;
   } else {

@@ -115,10 +115,15 @@ static void print_account(const char *input, const clv_run_result *r,
   print_model("BG/NBD purchases", r->tx);
   if (r->spend)
     print_model("Gamma-Gamma spend", r->spend);
-  printf("\n  CLV over the next %.0f months (margin %.0f %%, discount %.0f %% "
-         "a year):\n",
-         o->horizon_days / (365.2425 / 12), 100 * o->margin,
-         100 * o->annual_discount_rate);
+  if (r->spend)
+    printf("\n  CLV over the next %.0f months (margin %.0f %%, discount %.0f "
+           "%% a year):\n",
+           o->horizon_days / (365.2425 / 12), 100 * o->margin,
+           100 * o->annual_discount_rate);
+  else
+    printf("\n  Expected purchases over the next %.0f months (discount %.0f "
+           "%% a year; no spend model):\n",
+           o->horizon_days / (365.2425 / 12), 100 * o->annual_discount_rate);
   printf("  %-18s %.2f%s\n", "total", r->value_total,
          r->spend ? "" : " purchases");
   printf("  %-18s %.2f\n", "per customer",

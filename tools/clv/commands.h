@@ -8,6 +8,8 @@
 #define CLV_COMMANDS(X)                                                        \
   X(summary, cmd_summary, "order log -> one row per customer (RFM summary)")  \
   X(simulate, cmd_simulate, "draw a realistic order log from BG/NBD + Gamma-Gamma") \
+  X(fit, cmd_fit, "customer summary -> fitted BG/NBD or Gamma-Gamma model (JSON)") \
+  X(predict, cmd_predict, "models + summary -> P(alive), purchases, CLV per customer") \
   X(run, cmd_run, "the one-shot job: summary -> models -> predictions, CLV")
 
 #define CLV__DECLARE(name, fn, text) int fn(int argc, char **argv);
