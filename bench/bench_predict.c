@@ -131,8 +131,8 @@ int main(int argc, char **argv) {
   vo.horizon = 365.2425;
   vo.discount_period = 365.2425 / 12;
   vo.discount_rate = pow(1.10, 1.0 / 12) - 1;
-  printf("customers %zu (days, 78 weeks, CDNOW parameters), best of %d\n",
-         rows, repeat);
+  printf("customers %zu (days, 78 weeks, CDNOW parameters), best of %d\n", rows,
+         repeat);
   for (int step = 0; step < P_N; step++) {
     double best = INFINITY;
     for (int k = 0; k < repeat; k++) {

@@ -49,8 +49,7 @@ static void child(char **cmd, int verbose, const char *input) {
       _exit(127);
   }
   execvp(cmd[0], cmd);
-  fprintf(stderr, "bench_rusage: cannot run %s: %s\n", cmd[0],
-          strerror(errno));
+  fprintf(stderr, "bench_rusage: cannot run %s: %s\n", cmd[0], strerror(errno));
   _exit(127);
 }
 

@@ -25,6 +25,7 @@
 #include "clv/model.h"
 #include "clv/simulate.h"
 #include "clv/run.h"
+#include "clv/retention.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -2,7 +2,8 @@
  * hashmap.c - open-addressing hash map from customer ids to dense indices.
  *
  * No paper: a plain linear-probing table (Knuth, TAOCP vol. 3, 6.4), sized
- * to a power of two and grown at 0.7 load. See hashmap.h for the layout.
+ * to a power of two and grown at 0.7 load. See hashmap.h for the layout
+ * (key records live in the caller's per-key state).
  */
 #include "hashmap.h"
 
@@ -11,7 +12,7 @@
 
 #include "clv.h"
 
-#define SHORT_KEY_MAX 7
+#define SHORT_KEY_MAX CLV__HKEY_INLINE
 #define LONG_KEY_MARK 0xFF
 #define MAX_KEYS (UINT32_MAX - 1u)
 
@@ -47,28 +48,32 @@ uint64_t clv__hash_bytes(const void *p, size_t n) {
   return h;
 }
 
-void clv__hashmap_init(clv__hashmap *m) {
+void clv__hashmap_init(clv__hashmap *m, size_t stride) {
   memset(m, 0, sizeof *m);
+  m->stride = stride;
 }
 
 void clv__hashmap_free(clv__hashmap *m) {
   if (m == NULL)
     return;
   free(m->slots);
-  free(m->keys);
   free(m->arena);
-  clv__hashmap_init(m);
+  clv__hashmap_init(m, m->stride);
+}
+
+static inline const clv__hkey *rec(const clv__hashmap *m, uint32_t index) {
+  return (const clv__hkey *)(const void *)(m->recs + (size_t)index * m->stride);
 }
 
 const char *clv__hashmap_key(const clv__hashmap *m, uint32_t index,
                              size_t *len) {
-  const clv__hkey *k = &m->keys[index];
-  if (k->b[0] != LONG_KEY_MARK) {
-    *len = k->b[0];
-    return (const char *)k->b + 1;
+  const clv__hkey *k = rec(m, index);
+  if (k->len != LONG_KEY_MARK) {
+    *len = k->len;
+    return (const char *)k->b;
   }
-  uint32_t off;
-  memcpy(&off, k->b + 4, 4);
+  uint64_t off;
+  memcpy(&off, k->b, 8);
   const unsigned char *a = m->arena + off;
   size_t n = 0;
   int shift = 0;
@@ -84,10 +89,10 @@ const char *clv__hashmap_key(const clv__hashmap *m, uint32_t index,
 
 static inline int key_equals(const clv__hashmap *m, uint32_t index,
                              const char *key, size_t n) {
-  const clv__hkey *k = &m->keys[index];
+  const clv__hkey *k = rec(m, index);
   if (n <= SHORT_KEY_MAX)
-    return k->b[0] == n && memcmp(k->b + 1, key, n) == 0;
-  if (k->b[0] != LONG_KEY_MARK)
+    return k->len == n && memcmp(k->b, key, n) == 0;
+  if (k->len != LONG_KEY_MARK)
     return 0;
   size_t len;
   const char *p = clv__hashmap_key(m, index, &len);
@@ -134,31 +139,19 @@ static int grow_slots(clv__hashmap *m) {
   return CLV_OK;
 }
 
+/* Writes the record of key number m->count (the caller made room). */
 static int store_key(clv__hashmap *m, const char *key, size_t n) {
-  clv__hkey *k;
-  if (m->count == m->keys_cap) {
-    size_t cap = m->keys_cap ? (size_t)m->keys_cap * 2 : 1024;
-    if (cap > MAX_KEYS)
-      cap = MAX_KEYS;
-    if (cap <= m->count)
-      return CLV_EOVERFLOW;
-    clv__hkey *p = realloc(m->keys, cap * sizeof *p);
-    if (p == NULL)
-      return CLV_ENOMEM;
-    m->keys = p;
-    m->keys_cap = (uint32_t)cap;
-  }
-  k = &m->keys[m->count];
+  clv__hkey *k = (clv__hkey *)(void *)(m->recs + (size_t)m->count * m->stride);
+  if (m->count >= MAX_KEYS)
+    return CLV_EOVERFLOW;
   memset(k, 0, sizeof *k);
   if (n <= SHORT_KEY_MAX) {
-    k->b[0] = (unsigned char)n;
+    k->len = (unsigned char)n;
     if (n)
-      memcpy(k->b + 1, key, n);
+      memcpy(k->b, key, n);
     return CLV_OK;
   }
   size_t need = n + 10;
-  if (m->arena_len + need > UINT32_MAX)
-    return CLV_EOVERFLOW;
   if (m->arena_len + need > m->arena_cap) {
     size_t cap = m->arena_cap ? m->arena_cap : 4096;
     while (cap < m->arena_len + need)
@@ -169,7 +162,7 @@ static int store_key(clv__hashmap *m, const char *key, size_t n) {
     m->arena = p;
     m->arena_cap = cap;
   }
-  uint32_t off = (uint32_t)m->arena_len;
+  uint64_t off = m->arena_len;
   unsigned char *a = m->arena + m->arena_len;
   size_t v = n;
   while (v >= 0x80) {
@@ -179,8 +172,8 @@ static int store_key(clv__hashmap *m, const char *key, size_t n) {
   *a++ = (unsigned char)v;
   memcpy(a, key, n);
   m->arena_len = (size_t)(a + n - m->arena);
-  k->b[0] = LONG_KEY_MARK;
-  memcpy(k->b + 4, &off, 4);
+  k->len = LONG_KEY_MARK;
+  memcpy(k->b, &off, 8);
   return CLV_OK;
 }
 
@@ -215,6 +208,5 @@ int clv__hashmap_intern(clv__hashmap *m, const char *key, size_t n,
 }
 
 size_t clv__hashmap_bytes(const clv__hashmap *m) {
-  return (m->mask ? (m->mask + 1) * sizeof(clv__hslot) : 0) +
-         (size_t)m->keys_cap * sizeof(clv__hkey) + m->arena_cap;
+  return (m->mask ? (m->mask + 1) * sizeof(clv__hslot) : 0) + m->arena_cap;
 }

@@ -5,10 +5,14 @@
  * of first insertion, so that a caller can keep per-customer state in a plain
  * array indexed by that number. Open addressing with linear probing; a slot
  * is 8 bytes (a 32-bit hash fragment and the index + 1, 0 = empty) and the
- * table doubles at 0.7 load. Each key has an 8-byte record: keys of up to 7
- * bytes live inside the record (one cache line touched per lookup), longer
- * keys in an arena (a varint length, then the bytes) that the record points
- * to. Memory per key is therefore about 8 + 8/load bytes for short ids.
+ * table doubles at 0.7 load.
+ *
+ * The keys do not live in the map: each key has a 9-byte record
+ * (clv__hkey) inside the CALLER's per-key state, at a fixed stride, so that
+ * a lookup that hits touches the slot and then one cache line that holds
+ * both the key and the state the caller is about to update. Keys of up to
+ * 8 bytes sit inside the record; longer keys in an arena of the map (a
+ * varint length, then the bytes) that the record points to.
  */
 #ifndef CLV_HASHMAP_H
 #define CLV_HASHMAP_H
@@ -16,20 +20,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define CLV__HKEY_INLINE 8 /* keys up to this length live in the record */
+
 typedef struct clv__hslot {
   uint32_t tag;   /* high 32 bits of the key's hash */
   uint32_t index; /* key index + 1; 0 marks an empty slot */
 } clv__hslot;
 
+/* A key record: len <= 8 and the bytes, or len 0xFF and the arena offset
+ * (8 bytes, native order) in b. Alignment 1, so that callers can pack it. */
 typedef struct clv__hkey {
-  unsigned char b[8]; /* b[0] = length (<= 7) and the bytes, or 0xFF + offset */
+  unsigned char len;
+  unsigned char b[CLV__HKEY_INLINE];
 } clv__hkey;
 
 typedef struct clv__hashmap {
   clv__hslot *slots;
   size_t mask; /* slot count - 1 (a power of two), 0 before the first insert */
-  clv__hkey *keys;
-  uint32_t count, keys_cap;
+  unsigned char *recs; /* the caller's key records: recs + i * stride */
+  size_t stride;
+  uint32_t count;
   unsigned char *arena; /* long keys */
   size_t arena_len, arena_cap;
 } clv__hashmap;
@@ -37,17 +47,25 @@ typedef struct clv__hashmap {
 /* A fast 64-bit hash of n bytes (well mixed in every bit). */
 uint64_t clv__hash_bytes(const void *p, size_t n);
 
-/* Prepares an empty map (no allocation yet). */
-void clv__hashmap_init(clv__hashmap *m);
+/* Prepares an empty map whose key records are `stride` bytes apart (no
+ * allocation yet). */
+void clv__hashmap_init(clv__hashmap *m, size_t stride);
 
-/* Releases the map's memory. Accepts NULL and an initialised empty map. */
+/* Releases the map's memory (not the caller's records). Accepts NULL. */
 void clv__hashmap_free(clv__hashmap *m);
 
+/* Tells the map where record 0 is; call after every move of the caller's
+ * array. The array must have room for record `count` before an intern. */
+static inline void clv__hashmap_set_records(clv__hashmap *m, void *rec0) {
+  m->recs = rec0;
+}
+
 /*
- * Finds the key (n bytes, any content, n may be 0), inserting it when absent.
- * `hash` must be clv__hash_bytes(key, n). Writes its index to *index and sets
- * *inserted to 1 when it was new. Returns CLV_OK, CLV_ENOMEM, or
- * CLV_EOVERFLOW (more than 2^32 - 1 keys or 4 GiB of long keys).
+ * Finds the key (n bytes, any content, n may be 0), inserting it when absent
+ * (the new record, index m->count, is written). `hash` must be
+ * clv__hash_bytes(key, n). Writes its index to *index and sets *inserted to
+ * 1 when it was new. Returns CLV_OK, CLV_ENOMEM, or CLV_EOVERFLOW (more than
+ * 2^32 - 2 keys).
  */
 int clv__hashmap_intern(clv__hashmap *m, const char *key, size_t n,
                         uint64_t hash, uint32_t *index, int *inserted);
@@ -56,11 +74,25 @@ int clv__hashmap_intern(clv__hashmap *m, const char *key, size_t n,
 int clv__hashmap_find(const clv__hashmap *m, const char *key, size_t n,
                       uint64_t hash, uint32_t *index);
 
+/* Prefetch helpers for batched lookups: the slot a hash starts at, and the
+ * index held by that slot when its tag matches (UINT32_MAX otherwise). A
+ * guess for prefetching only; intern/find give the answer. */
+static inline void clv__hashmap_prefetch_slot(const clv__hashmap *m,
+                                              uint64_t hash) {
+  __builtin_prefetch(&m->slots[(size_t)hash & m->mask]);
+}
+static inline uint32_t clv__hashmap_guess(const clv__hashmap *m,
+                                          uint64_t hash) {
+  const clv__hslot *s = &m->slots[(size_t)hash & m->mask];
+  return s->tag == (uint32_t)(hash >> 32) && s->index ? s->index - 1
+                                                       : UINT32_MAX;
+}
+
 /* The key with this index (not NUL-terminated) and its length. */
 const char *clv__hashmap_key(const clv__hashmap *m, uint32_t index,
                              size_t *len);
 
-/* Bytes held by the map (slots, records, arena capacity). */
+/* Bytes held by the map itself (slots, arena capacity). */
 size_t clv__hashmap_bytes(const clv__hashmap *m);
 
 #endif

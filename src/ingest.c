@@ -4,12 +4,15 @@
  * two-thread split. No paper; the summary itself is summarize.c's.
  *
  * Flow: the first row decides header or not and the columns (columns.c).
- * Then every data row is parsed and added. When the input is one contiguous
- * buffer (a regular file or memory) without any '"' byte, so that every
- * '\n' ends a row, it is cut at a line break near the middle and the two
- * halves are scanned by two threads, each with its own summariser; the
- * second is then merged into the first (summarize.c). Customers whose rows
- * came out of order are rebuilt by a replay pass over the whole input
+ * Then every data row is parsed and queued in a batch of BATCH rows that
+ * the summariser applies with overlapped cache misses. When the input is
+ * one contiguous buffer (a regular file or memory), two threads each scan
+ * ALL of it but parse and apply only the rows whose customer-id hash falls
+ * in their half, each into its own summariser: scanning is cheap, the
+ * per-customer updates are the cost, and no customer is in both halves, so
+ * memory stays one state per customer and nothing needs merging; the rows
+ * come out interleaved by first appearance. Customers whose rows came out
+ * of order are rebuilt by a replay pass over the whole input
  * (clv__csv_rewind(); stdin is spooled by the scanner for that).
  */
 #include "ingest.h"
@@ -20,10 +23,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hashmap.h"
 #include "parse.h"
 
 #define DEFAULT_MIN_SPLIT (4u << 20) /* below 4 MiB a thread costs more */
 #define PROGRESS_ROWS 65536
+#define BATCH 256       /* rows per clv__summarizer_add_batch() */
+#define BATCH_IDS 4096  /* bytes of ids copied per batch */
 
 void clv_ingest_opts_init(clv_ingest_opts *o) {
   memset(o, 0, sizeof *o);
@@ -50,9 +56,13 @@ typedef struct worker {
   clv__csv *csv;
   clv__summarizer *sum;
   int skip, replay;
+  /* -1: every row; 0 or 1: only rows whose id hash has this top bit (the
+   * other half is another worker's; worker 0 also reports the rows that
+   * cannot be attributed, which worker 1 ignores). */
+  int part;
   int reporter; /* calls the progress callback (the calling thread only) */
   clv_date_order hint;
-  uint64_t rows, rows_auto_hint, rows_skipped;
+  uint64_t rows, rows_skipped;
   clv_error errors[CLV_INGEST_MAX_ERRORS];
   size_t n_errors;
   clv_error fatal;
@@ -62,7 +72,55 @@ typedef struct worker {
   _Atomic uint64_t *other_done;
   _Atomic uint64_t done;
   uint64_t total;
+  /* Rows parsed but not yet applied; their ids are copied into ids[],
+   * since a streaming scanner reuses its buffer. */
+  clv__order batch[BATCH];
+  size_t nb, ids_len;
+  char ids[BATCH_IDS];
 } worker;
+
+/* Applies the queued rows. */
+static int flush_rows(worker *w) {
+  int rc = CLV_OK;
+  if (w->nb)
+    rc = clv__summarizer_add_batch(w->sum, w->batch, w->nb);
+  w->nb = 0;
+  w->ids_len = 0;
+  if (rc) {
+    clv_error_clear(&w->fatal);
+    w->fatal.status = rc;
+    snprintf(w->fatal.message, sizeof w->fatal.message, "%s", clv_strerror(rc));
+  }
+  return rc;
+}
+
+/* Queues one row (the id is copied), applying the batch when full. */
+static int queue_row(worker *w, const clv__field *id, uint64_t hash,
+                     int32_t day, double amount) {
+  int rc;
+  if (w->nb == BATCH || id->len > BATCH_IDS - w->ids_len) {
+    rc = flush_rows(w);
+    if (rc)
+      return rc;
+  }
+  clv__order *r = &w->batch[w->nb];
+  if (id->len <= BATCH_IDS) {
+    memcpy(w->ids + w->ids_len, id->p, id->len);
+    r->id = w->ids + w->ids_len;
+    w->ids_len += id->len;
+  } else {
+    r->id = id->p; /* a huge id: applied at once, while it is valid */
+  }
+  r->id_len = id->len;
+  r->hash = hash;
+  r->seq = (uint64_t)clv__csv_line(w->csv);
+  r->day = day;
+  r->amount = amount;
+  w->nb++;
+  if (id->len > BATCH_IDS)
+    return flush_rows(w);
+  return CLV_OK;
+}
 
 /* Records a bad row: skipped and remembered, or fatal. */
 static int row_failed(worker *w, const clv_error *e) {
@@ -95,19 +153,21 @@ static int process_row(worker *w, const clv__field *f, size_t n) {
   const plan *p = w->pl;
   int32_t day;
   double amount = 0;
-  int rc;
   if (n < p->need) {
     clv_error e;
+    if (w->part > 0)
+      return CLV_OK;
     clv__csv_error(w->csv, &e, clv__csv_line(w->csv),
                    (long)(f[n - 1].column + f[n - 1].len),
                    "expected %zu fields, found %zu", p->need, n);
     return row_failed(w, &e);
   }
   const clv__field *cf = &f[p->cust], *df = &f[p->date];
+  uint64_t hash = clv__hash_bytes(cf->p, cf->len);
+  if (w->part >= 0 && (int)(hash >> 63) != w->part)
+    return CLV_OK;
   if (cf->len == 0)
     return bad_field(w, cf, "a customer id");
-  if (w->hint == CLV_DATE_AUTO)
-    w->rows_auto_hint++;
   if (clv_date_parse(df->p, df->len, p->order, &w->hint, &day, NULL) != CLV_OK)
     return bad_field(w, df, "a date such as 2010-12-01");
   if (p->amount >= 0) {
@@ -123,19 +183,15 @@ static int process_row(worker *w, const clv__field *f, size_t n) {
     if (!isfinite(amount))
       return bad_field(w, &f[p->qty], "a quantity x price within range");
   }
-  rc = clv__summarizer_add(w->sum, cf->p, cf->len, day, amount, p->with_amount);
-  if (rc == CLV_EDOMAIN) {
+  if (!p->with_amount)
+    amount = 0;
+  if (!clv__order_ok(day, amount)) {
     if (!isfinite(amount))
       return bad_field(w, &f[p->amount >= 0 ? p->amount : p->qty],
                        "a finite amount");
     return bad_field(w, df, "a date within 270,000 years of 1970");
   }
-  if (rc) {
-    clv_error_clear(&w->fatal);
-    w->fatal.status = rc;
-    snprintf(w->fatal.message, sizeof w->fatal.message, "%s", clv_strerror(rc));
-  }
-  return rc;
+  return queue_row(w, cf, hash, day, amount);
 }
 
 static void report_progress(worker *w) {
@@ -157,6 +213,8 @@ static int run_rows(worker *w) {
   for (;;) {
     rc = clv__csv_next(w->csv, &f, &n, &e);
     if (rc == CLV_EPARSE) {
+      if (w->part > 0)
+        continue;
       if (!w->replay)
         w->rows++;
       rc = row_failed(w, &e);
@@ -168,8 +226,10 @@ static int run_rows(worker *w) {
       w->fatal = e;
       break;
     }
-    if (n == 0)
+    if (n == 0) {
+      rc = flush_rows(w);
       break;
+    }
     if (!w->replay)
       w->rows++;
     rc = process_row(w, f, n);
@@ -364,105 +424,96 @@ static void worker_init(worker *w, const plan *pl, const clv_ingest_opts *o) {
   w->o = o;
   w->skip = o->skip_errors;
   w->hint = CLV_DATE_AUTO;
+  w->part = -1;
 }
 
-/* Offset just after the line that holds `line` (1-based) in a buffer whose
- * every '\n' ends a line. */
-static size_t after_line(const char *d, size_t len, long line) {
-  size_t pos = 0;
-  for (long k = 0; k < line; k++) {
-    const char *nl = memchr(d + pos, '\n', len - pos);
-    if (nl == NULL)
-      return len;
-    pos = (size_t)(nl - d) + 1;
-  }
-  return pos;
-}
-
-static long count_lines(const char *d, size_t len) {
-  long k = 0;
-  const char *end = d + len;
-  while ((d = memchr(d, '\n', (size_t)(end - d))) != NULL) {
-    k++;
-    d++;
-  }
-  return k;
-}
-
+/* Keeps the first errors of two workers in line order. */
 static void merge_errors(worker *a, const worker *b) {
-  a->rows += b->rows;
+  clv_error all[2 * CLV_INGEST_MAX_ERRORS];
+  size_t i = 0, j = 0, n = 0;
+  while ((i < a->n_errors || j < b->n_errors) && n < CLV_INGEST_MAX_ERRORS) {
+    if (j >= b->n_errors ||
+        (i < a->n_errors && a->errors[i].line <= b->errors[j].line))
+      all[n++] = a->errors[i++];
+    else
+      all[n++] = b->errors[j++];
+  }
+  memcpy(a->errors, all, n * sizeof *all);
+  a->n_errors = n;
   a->rows_skipped += b->rows_skipped;
-  for (size_t k = 0; k < b->n_errors && a->n_errors < CLV_INGEST_MAX_ERRORS;
-       k++)
-    a->errors[a->n_errors++] = b->errors[k];
+}
+
+/* Opens a worker's scanner on the whole buffer, past the header line. */
+static int open_part(worker *w, const char *buf, size_t len, int header,
+                     const clv__csv_opts *co, const char *name) {
+  const clv__field *f;
+  size_t n;
+  int rc = clv__csv_open_mem(&w->csv, buf, len, name, 1, co, &w->fatal);
+  if (rc == CLV_OK && header)
+    rc = clv__csv_next(w->csv, &f, &n, &w->fatal);
+  return rc;
 }
 
 /*
- * Scans [start, len) of buf with two workers; a->sum must exist. On success
- * b's summariser has been merged into a's. Returns 1 in *redo when the two
- * halves read ambiguous dates differently (then the caller starts over
- * serially).
+ * Two threads over the whole buffer, each applying the rows of its half of
+ * the customers (by id hash) to its own summariser: a->sum and *b_sum (made
+ * here with the same options; the caller frees it). Worker a counts the
+ * rows. Sets *redo when a day/month order was learnt from the data, since
+ * each half learns it from its own rows, which can differ from reading the
+ * file in one go (then the caller starts over serially).
  */
-static int run_split(worker *a, const char *buf, size_t len, size_t start,
-                     long first_line, const plan *pl,
-                     const clv__summarizer_opts *so, const clv__csv_opts *co,
-                     const char *name, int *redo) {
+static int run_parts(worker *a, const char *buf, size_t len, int header,
+                     const plan *pl, const clv__summarizer_opts *so,
+                     const clv__csv_opts *co, const char *name,
+                     clv__summarizer **b_sum, int *redo) {
   int rc;
-  worker b;
+  worker *b = NULL;
   pthread_t th;
   int threaded = 0;
-  size_t mid = start + (len - start) / 2;
-  const char *nl = memchr(buf + mid, '\n', len - mid);
-  mid = nl ? (size_t)(nl - buf) + 1 : len;
-  clv__summarizer_opts bo = *so;
-  bo.keep_head = 1;
   *redo = 0;
-  worker_init(&b, pl, a->o);
-  rc = clv__summarizer_new(&b.sum, &bo);
+  b = malloc(sizeof *b);
+  if (b == NULL)
+    return CLV_ENOMEM;
+  worker_init(b, pl, a->o);
+  a->part = 0;
+  b->part = 1;
+  rc = clv__summarizer_new(&b->sum, so);
   if (rc)
     goto done;
-  rc = clv__csv_open_mem(&a->csv, buf + start, mid - start, name, first_line,
-                         co, &a->fatal);
-  if (rc)
-    goto done;
-  rc = clv__csv_open_mem(&b.csv, buf + mid, len - mid, name,
-                         first_line + count_lines(buf + start, mid - start), co,
-                         &b.fatal);
+  rc = open_part(a, buf, len, header, co, name);
+  if (rc == CLV_OK)
+    rc = open_part(b, buf, len, header, co, name);
   if (rc)
     goto done;
   a->total = len;
-  a->other_done = &b.done;
-  threaded = pthread_create(&th, NULL, run_thread, &b) == 0;
+  threaded = pthread_create(&th, NULL, run_thread, b) == 0;
   run_rows(a);
   if (threaded)
     pthread_join(th, NULL);
   else
-    run_rows(&b);
+    run_rows(b);
+  merge_errors(a, b);
+  /* Both stop at their first fatal row: the earlier one is the answer. */
+  if (b->rc && (!a->rc || b->fatal.line < a->fatal.line)) {
+    a->fatal = b->fatal;
+    a->rc = b->rc;
+  }
   if (a->rc) {
     rc = a->rc;
     goto done;
   }
-  if (b.rc) {
-    a->fatal = b.fatal;
-    rc = a->rc = b.rc;
-    goto done;
-  }
-  /* Rows that b read while it did not know the day/month order were read
-   * month first; the serial reading would have used a's final order. */
-  if (a->hint == CLV_DATE_DMY && b.rows_auto_hint > 0 &&
-      pl->order == CLV_DATE_AUTO) {
+  if (pl->order == CLV_DATE_AUTO &&
+      (a->hint != CLV_DATE_AUTO || b->hint != CLV_DATE_AUTO)) {
     *redo = 1;
     goto done;
   }
-  merge_errors(a, &b);
-  if (b.hint != CLV_DATE_AUTO)
-    a->hint = b.hint;
-  rc = clv__summarizer_merge(a->sum, b.sum);
 done:
+  a->part = -1;
   clv__csv_close(a->csv);
   a->csv = NULL;
-  clv__csv_close(b.csv);
-  clv__summarizer_free(b.sum);
+  clv__csv_close(b->csv);
+  *b_sum = b->sum;
+  free(b);
   return rc;
 }
 
@@ -496,8 +547,10 @@ int clv__summarize(const char *path, const char *data, size_t len,
   const clv__field *f;
   size_t n;
   char why[512], name[256];
-  int header, redo = 0;
+  int header, redo = 0, split;
   long header_line = 0;
+  clv__summarizer *sum2 = NULL, *sums[2];
+  size_t nsums;
   const char *buf;
   size_t buf_len;
 
@@ -549,6 +602,9 @@ int clv__summarize(const char *path, const char *data, size_t len,
   so.until_day = o.until_day;
   so.holdout_day = o.holdout_day;
   so.with_amount = pl.with_amount;
+  split = o.threads > 1 && clv__csv_buffer(c, &buf, &buf_len) == CLV_OK &&
+          buf_len >= min_split;
+  so.track_seq = split;
   rc = clv__summarizer_new(&w.sum, &so);
   if (rc) {
     fill_error(err, rc, "", 0,
@@ -561,12 +617,10 @@ int clv__summarize(const char *path, const char *data, size_t len,
   }
   rep->threads_used = 1;
   w.total = clv__csv_bytes_total(c);
-  if (o.threads > 1 && clv__csv_buffer(c, &buf, &buf_len) == CLV_OK &&
-      buf_len >= min_split && memchr(buf, '"', buf_len) == NULL) {
-    size_t start = header ? after_line(buf, buf_len, header_line) : 0;
-    long first = header ? header_line + 1 : 1;
+  if (split) {
     rep->threads_used = 2;
-    rc = run_split(&w, buf, buf_len, start, first, &pl, &so, &co, name, &redo);
+    rc = run_parts(&w, buf, buf_len, header, &pl, &so, &co, name, &sum2,
+                   &redo);
     if (rc) {
       if (err)
         *err = w.fatal;
@@ -575,8 +629,11 @@ int clv__summarize(const char *path, const char *data, size_t len,
     if (redo) {
       /* Start over serially with a fresh summariser. */
       clv__summarizer_free(w.sum);
+      clv__summarizer_free(sum2);
+      sum2 = NULL;
       worker_init(&w, &pl, &o);
       w.reporter = 1;
+      so.track_seq = 0;
       rc = clv__summarizer_new(&w.sum, &so);
       if (rc)
         goto fail;
@@ -606,28 +663,40 @@ int clv__summarize(const char *path, const char *data, size_t len,
       goto fail;
     }
   }
-  if (clv__summarizer_needs_replay(w.sum)) {
+  sums[0] = w.sum;
+  sums[1] = sum2;
+  nsums = sum2 ? 2 : 1;
+  rep->replayed_customers = 0;
+  for (size_t k = 0; k < nsums; k++) {
+    if (!clv__summarizer_needs_replay(sums[k]))
+      continue;
     /* Out-of-order rows: feed everything again (serially, from the same
-     * date-order start, so every row parses as it did the first time). */
-    worker r;
-    clv__summarizer_stats_get(w.sum, &st);
-    rep->replayed_customers = st.replayed_customers;
-    worker_init(&r, &pl, &o);
-    r.replay = 1;
-    r.sum = w.sum;
-    r.csv = c;
-    rc = clv__summarizer_begin_replay(w.sum);
+     * date-order start, so every row parses as it did the first time; with
+     * two halves, one pass per half that needs it). */
+    worker *r = malloc(sizeof *r);
+    if (r == NULL) {
+      rc = CLV_ENOMEM;
+      goto fail;
+    }
+    clv__summarizer_stats_get(sums[k], &st);
+    rep->replayed_customers += st.replayed_customers;
+    worker_init(r, &pl, &o);
+    r->replay = 1;
+    r->part = nsums > 1 ? (int)k : -1;
+    r->sum = sums[k];
+    r->csv = c;
+    rc = clv__summarizer_begin_replay(sums[k]);
     if (rc == CLV_OK)
       rc = clv__csv_rewind(c);
     if (rc == CLV_OK && header)
       rc = clv__csv_next(c, &f, &n, err);
     if (rc == CLV_OK)
-      rc = run_rows(&r);
-    if (rc) {
-      if (err && r.fatal.message[0])
-        *err = r.fatal;
+      rc = run_rows(r);
+    if (rc && err && r->fatal.message[0])
+      *err = r->fatal;
+    free(r);
+    if (rc)
       goto fail;
-    }
   }
   rep->rows_skipped = w.rows_skipped;
   rep->n_errors = w.n_errors;
@@ -636,9 +705,9 @@ int clv__summarize(const char *path, const char *data, size_t len,
   if (columns)
     *columns = clv__summarizer_columns(w.sum);
   if (fn)
-    rc = clv__summarizer_each(w.sum, fn, ctx, &st);
+    rc = clv__summarizer_each_multi(sums, nsums, fn, ctx, &st);
   else
-    rc = clv__summarizer_finish(w.sum, out, &st);
+    rc = clv__summarizer_finish_multi(sums, nsums, out, &st);
   rep->rows = w.rows;
   rep->rows_used = st.rows_used;
   rep->rows_after_until = st.rows_after_until;
@@ -666,12 +735,14 @@ int clv__summarize(const char *path, const char *data, size_t len,
   if (rc)
     goto fail;
   clv__summarizer_free(w.sum);
+  clv__summarizer_free(sum2);
   clv__csv_close(c);
   return CLV_OK;
 fail:
   rep->rows = rep->rows ? rep->rows : w.rows;
   rep->rows_skipped = w.rows_skipped;
   clv__summarizer_free(w.sum);
+  clv__summarizer_free(sum2);
   clv__csv_close(c);
   return rc;
 }

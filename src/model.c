@@ -179,6 +179,215 @@ static void set_err(clv_error *err, int status, const char *fmt, ...) {
   va_end(ap);
 }
 
+/* ---- compression of whole-number keys (times in days) -----------------------
+ *
+ * A summary in days holds whole numbers: x, t_x and T of ten million
+ * customers take a few hundred thousand distinct combinations, with at most a
+ * few hundred distinct T. Hashing every row into one table of that size
+ * misses the cache on almost every row, so the rows are first bucketed by T
+ * (a counting sort: one histogram pass, one scatter pass) and each bucket is
+ * then collapsed in a small hash table on (x, t_x) that stays in cache.
+ * Distinct x and time values are found with direct arrays. The rows come out
+ * ordered by T, which also keeps the likelihood loop's per-time lookups
+ * local.
+ */
+
+#define INT_TIME_LIMIT 65536u      /* t_x, T < 2^16 days (179 years) */
+#define INT_X_LIMIT (1u << 24)     /* x < 2^24 */
+#define INT_NOT_APPLICABLE (-1000) /* internal: use the generic path */
+
+static int whole_below(double v, double limit) {
+  return v >= 0 && v < limit && v == floor(v);
+}
+
+static uint64_t mix64(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xFF51AFD7ED558CCDull;
+  h ^= h >> 33;
+  return h;
+}
+
+/* Appends one compressed row, doubling the arrays when full. */
+static int int_push(clv__data *d, size_t *cap, double x, double tx, double T,
+                    double w) {
+  if (d->n == *cap) {
+    size_t nc = *cap ? 2 * *cap : 4096;
+    for (int j = 0; j < 3; j++) {
+      double *k = realloc(d->k[j], nc * sizeof(double));
+      if (k == NULL)
+        return CLV_ENOMEM;
+      d->k[j] = k;
+    }
+    double *nw = realloc(d->w, nc * sizeof(double));
+    if (nw == NULL)
+      return CLV_ENOMEM;
+    d->w = nw;
+    *cap = nc;
+  }
+  d->k[0][d->n] = x;
+  d->k[1][d->n] = tx;
+  d->k[2][d->n] = T;
+  d->w[d->n++] = w;
+  return CLV_OK;
+}
+
+/* The whole-number path of clv__data_build() for families keyed on (x, t_x,
+ * T). Returns INT_NOT_APPLICABLE (nothing allocated, nothing reported) when a
+ * key is not a small whole number or a row would be skipped or refused, so
+ * that the generic path handles it and words its error. */
+static int build_int(const clv__family *f, const double *const col[3],
+                     const double *wcol, size_t n, clv__data *d) {
+  uint32_t *hist = NULL, *xid = NULL, *tid = NULL, *stamp = NULL;
+  uint32_t *slot = NULL;
+  uint64_t *keys = NULL;
+  double *wts = NULL;
+  size_t cap = 0, nx = 0, nt = 0;
+  uint32_t maxx = 0, maxt = 0;
+  int rc = INT_NOT_APPLICABLE, all_one = 1;
+  if (n == 0 || n >= UINT32_MAX)
+    goto done;
+  hist = calloc(INT_TIME_LIMIT + 1, sizeof *hist);
+  if (hist == NULL) {
+    rc = CLV_ENOMEM;
+    goto done;
+  }
+  for (size_t i = 0; i < n; i++) {
+    double key[3] = {col[0][i], col[1][i], col[2][i]};
+    const char *why = "";
+    if (!whole_below(key[0], INT_X_LIMIT) ||
+        !whole_below(key[1], INT_TIME_LIMIT) ||
+        !whole_below(key[2], INT_TIME_LIMIT) || f->row_use(key, &why) != 1)
+      goto done;
+    uint32_t x = (uint32_t)key[0], T = (uint32_t)key[2];
+    maxx = x > maxx ? x : maxx;
+    maxt = T > maxt ? T : maxt;
+    hist[T]++;
+    if (wcol && wcol[i] != 1.0)
+      all_one = 0;
+  }
+  /* Bucket offsets, then scatter (x << 16 | t_x) into its T bucket. */
+  uint32_t biggest = 0;
+  for (uint32_t t = 0, sum = 0; t <= maxt; t++) {
+    uint32_t c = hist[t];
+    biggest = c > biggest ? c : biggest;
+    hist[t] = sum;
+    sum += c;
+  }
+  keys = malloc(n * sizeof *keys);
+  if (!all_one)
+    wts = malloc(n * sizeof *wts);
+  if (keys == NULL || (!all_one && wts == NULL)) {
+    rc = CLV_ENOMEM;
+    goto done;
+  }
+  for (size_t i = 0; i < n; i++) {
+    uint32_t T = (uint32_t)col[2][i], at = hist[T]++;
+    keys[at] = ((uint64_t)col[0][i] << 16) | (uint64_t)col[1][i];
+    if (!all_one)
+      wts[at] = wcol[i];
+  }
+  /* hist[t] is now the end of bucket t. A bucket of T holds at most
+   * (T + 1) (maxx + 1) distinct keys, which bounds the table. */
+  size_t size = 64, bound = (size_t)(maxt + 1) * (maxx + 1);
+  size_t want = biggest < bound ? biggest : bound;
+  while (size < 2 * want)
+    size *= 2;
+  slot = malloc(size * sizeof *slot);
+  stamp = calloc(size, sizeof *stamp);
+  if (slot == NULL || stamp == NULL) {
+    rc = CLV_ENOMEM;
+    goto done;
+  }
+  size_t mask = size - 1, begin = 0;
+  for (uint32_t t = 0; t <= maxt; t++) {
+    size_t end = hist[t];
+    size_t first = d->n;
+    for (size_t i = begin; i < end; i++) {
+      uint64_t k = keys[i];
+      double w = all_one ? 1.0 : wts[i];
+      size_t h = mix64(k) & mask;
+      for (;;) {
+        if (stamp[h] != t + 1) {
+          stamp[h] = t + 1;
+          slot[h] = (uint32_t)(d->n - first);
+          if ((rc = int_push(d, &cap, (double)(k >> 16), (double)(k & 0xFFFF),
+                             (double)t, w)))
+            goto done;
+          break;
+        }
+        size_t r = first + slot[h];
+        if (((uint64_t)d->k[0][r] << 16 | (uint64_t)d->k[1][r]) == k) {
+          d->w[r] += w;
+          break;
+        }
+        h = (h + 1) & mask;
+      }
+    }
+    begin = end;
+  }
+  /* Distinct x and time values through direct arrays. */
+  size_t nrow = d->n;
+  xid = malloc(((size_t)maxx + 1) * sizeof *xid);
+  tid = malloc(((size_t)maxt + 1) * sizeof *tid);
+  d->ix = malloc(nrow * sizeof(uint32_t));
+  d->i1 = malloc(nrow * sizeof(uint32_t));
+  d->i2 = malloc(nrow * sizeof(uint32_t));
+  d->xs = malloc(((size_t)maxx + 1) * sizeof(double));
+  d->wx = calloc((size_t)maxx + 1, sizeof(double));
+  d->ts = malloc(((size_t)maxt + 1) * sizeof(double));
+  if (!xid || !tid || !d->ix || !d->i1 || !d->i2 || !d->xs || !d->wx ||
+      !d->ts) {
+    rc = CLV_ENOMEM;
+    goto done;
+  }
+  memset(xid, 0xFF, ((size_t)maxx + 1) * sizeof *xid);
+  memset(tid, 0xFF, ((size_t)maxt + 1) * sizeof *tid);
+  for (size_t i = 0; i < nrow; i++) {
+    uint32_t x = (uint32_t)d->k[0][i], a = (uint32_t)d->k[1][i];
+    uint32_t b = (uint32_t)d->k[2][i];
+    if (xid[x] == UINT32_MAX) {
+      xid[x] = (uint32_t)nx;
+      d->xs[nx++] = x;
+    }
+    if (tid[a] == UINT32_MAX) {
+      tid[a] = (uint32_t)nt;
+      d->ts[nt++] = a;
+    }
+    if (tid[b] == UINT32_MAX) {
+      tid[b] = (uint32_t)nt;
+      d->ts[nt++] = b;
+    }
+    d->ix[i] = xid[x];
+    d->i1[i] = tid[a];
+    d->i2[i] = tid[b];
+    d->wx[xid[x]] += d->w[i];
+    d->customers += d->w[i];
+  }
+  d->nx = nx;
+  d->nt = nt;
+  if (f->naux > 0) {
+    d->aux = malloc(nrow * (size_t)f->naux * sizeof(double));
+    if (d->aux == NULL) {
+      rc = CLV_ENOMEM;
+      goto done;
+    }
+  }
+  if (f->setup)
+    f->setup(d);
+  rc = CLV_OK;
+done:
+  free(hist);
+  free(xid);
+  free(tid);
+  free(stamp);
+  free(slot);
+  free(keys);
+  free(wts);
+  if (rc)
+    clv__data_free(d);
+  return rc;
+}
+
 int clv__data_build(const clv__family *f, const clv_summary *s, clv__data *d,
                     clv_error *err) {
   vtab rows, xs, ts;
@@ -202,6 +411,11 @@ int clv__data_build(const clv__family *f, const clv_summary *s, clv__data *d,
               clv_col_name((clv_col)f->key[j]));
       goto done;
     }
+  }
+  if (f->time_keys == (2 | 4) && col[0] && col[1] && col[2]) {
+    rc = build_int(f, col, w, n, d);
+    if (rc != INT_NOT_APPLICABLE)
+      goto done;
   }
   for (size_t i = 0; i < n; i++) {
     double key[3];
@@ -568,6 +782,87 @@ static void start_point(const double *base, int np, int k, double *theta) {
 #define THETA_EDGE 16.0 /* exp(16) ~ 9e6; exp(-16) ~ 1.1e-7 */
 #define THETA_FAR 11.5  /* exp(11.5) ~ 1e5 */
 
+/* A subsample of compressed rows for start values: every k-th row with its
+ * weight multiplied by k, which estimates the full log-likelihood without
+ * bias; it shares the distinct-value tables of the full data. */
+#define SUBSAMPLE_MIN_ROWS 60000
+#define SUBSAMPLE_ROWS 15000
+
+static int subsample(const clv__family *f, const clv__data *d, clv__data *s) {
+  size_t step = d->n / SUBSAMPLE_ROWS, n = (d->n + step - 1) / step;
+  memset(s, 0, sizeof *s);
+  for (int j = 0; j < 3; j++)
+    s->k[j] = malloc(n * sizeof(double));
+  s->w = malloc(n * sizeof(double));
+  s->ix = malloc(n * sizeof(uint32_t));
+  s->i1 = malloc(n * sizeof(uint32_t));
+  s->i2 = malloc(n * sizeof(uint32_t));
+  if (f->naux > 0)
+    s->aux = malloc(n * (size_t)f->naux * sizeof(double));
+  if (!s->k[0] || !s->k[1] || !s->k[2] || !s->w || !s->ix || !s->i1 || !s->i2 ||
+      (f->naux > 0 && !s->aux))
+    return CLV_ENOMEM;
+  for (size_t i = 0, r = step / 2; r < d->n && i < n; i++, r += step) {
+    for (int j = 0; j < 3; j++)
+      s->k[j][i] = d->k[j][r];
+    s->w[i] = d->w[r] * (double)step;
+    s->ix[i] = d->ix[r];
+    s->i1[i] = d->i1[r];
+    s->i2[i] = d->i2[r];
+    for (int a = 0; a < f->naux; a++)
+      s->aux[i * (size_t)f->naux + (size_t)a] =
+          d->aux[r * (size_t)f->naux + (size_t)a];
+    s->customers += s->w[i];
+    s->n = i + 1;
+  }
+  s->nx = d->nx;
+  s->nt = d->nt;
+  s->xs = d->xs;
+  s->wx = d->wx;
+  s->ts = d->ts;
+  return CLV_OK;
+}
+
+static void subsample_free(clv__data *s) {
+  s->xs = s->wx = s->ts = NULL; /* shared with the full data */
+  clv__data_free(s);
+}
+
+/* A loose fit on a subsample when the data are large: on success base[]
+ * holds its optimum (natural parameters) and Hinv the inverse of its
+ * per-customer Hessian in log-parameters, which estimates the full data's
+ * well enough for clv__chord() to finish the fit in a few evaluations.
+ * Returns 1 on success, 0 when the data are small or the subsample fit
+ * failed (base[] is then unchanged and the full fit starts from it). */
+static int refine_start(const clv__family *f, const clv__data *d, double *work,
+                        int threads, double penalty, double *base,
+                        double *Hinv) {
+  clv__data s;
+  double theta[CLV__MAXP], H[CLV__MAXP * CLV__MAXP];
+  int ok = 0;
+  if (d->n < SUBSAMPLE_MIN_ROWS)
+    return 0;
+  if (subsample(f, d, &s) == CLV_OK && s.n > 0) {
+    fit_ctx c = {f, &s, work, threads, penalty, 1.0 / s.customers};
+    clv__optim_opts oo = {200, 1e-6};
+    clv__optim_result res;
+    for (int i = 0; i < f->np; i++)
+      theta[i] = log(base[i]);
+    if (clv__minimize(objective, &c, f->np, theta, &oo, &res) == CLV_OK &&
+        res.converged &&
+        clv__hessian(objective, &c, f->np, theta, 1e-4, H, NULL) == CLV_OK &&
+        clv__spd_inverse(f->np, H, Hinv) == CLV_OK) {
+      ok = 1;
+      for (int i = 0; i < f->np; i++)
+        ok &= fabs(theta[i]) < THETA_FAR;
+      for (int i = 0; ok && i < f->np; i++)
+        base[i] = exp(theta[i]);
+    }
+  }
+  subsample_free(&s);
+  return ok;
+}
+
 int clv_fit(const char *family, const clv_summary *s, const clv_fit_opts *o,
             clv_model **out, clv_error *err) {
   clv_fit_opts def;
@@ -576,8 +871,9 @@ int clv_fit(const char *family, const clv_summary *s, const clv_fit_opts *o,
   double *work = NULL;
   double base[CLV__MAXP], theta[CLV__MAXP], best[CLV__MAXP];
   double H[CLV__MAXP * CLV__MAXP], inv[CLV__MAXP * CLV__MAXP];
+  double Hinv[CLV__MAXP * CLV__MAXP];
   char why[256] = "";
-  int rc, np, found = 0, iters = 0, evals = 0;
+  int rc, np, found = 0, iters = 0, evals = 0, refined = 0;
   memset(&d, 0, sizeof d);
   if (err)
     clv_error_clear(err);
@@ -625,15 +921,27 @@ int clv_fit(const char *family, const clv_summary *s, const clv_fit_opts *o,
     memcpy(base, o->start, (size_t)np * sizeof(double));
   } else {
     f->start(&d, base);
+    refined = refine_start(f, &d, work, o->threads, o->penalty, base, Hinv);
   }
   fit_ctx ctx = {f, &d, work, o->threads, o->penalty, 1.0 / d.customers};
   clv__optim_opts oo = {o->max_iter, o->gtol};
   for (int k = 0; k < o->starts && !found; k++) {
     clv__optim_result res;
     start_point(base, np, k, theta);
-    rc = clv__minimize(objective, &ctx, np, theta, &oo, &res);
-    iters += res.iterations;
-    evals += res.evaluations;
+    rc = CLV_ENUMERIC;
+    if (k == 0 && refined) {
+      /* Newton with the subsample's Hessian; BFGS if that stalls. */
+      rc = clv__chord(objective, &ctx, np, theta, Hinv, &oo, &res);
+      iters += res.iterations;
+      evals += res.evaluations;
+      if (rc != CLV_OK || !res.converged)
+        start_point(base, np, k, theta);
+    }
+    if (rc != CLV_OK || !res.converged) {
+      rc = clv__minimize(objective, &ctx, np, theta, &oo, &res);
+      iters += res.iterations;
+      evals += res.evaluations;
+    }
     if (rc == CLV_ENOMEM)
       goto fail;
     const char *reason =

@@ -225,3 +225,58 @@ done:
   gsl_vector_free(x);
   return rc;
 }
+
+int clv__chord(clv__fdf_fn fdf, void *ctx, int n, double *theta,
+               const double *Hinv, const clv__optim_opts *o,
+               clv__optim_result *res) {
+  double f, g[16], th[16], fn, gn[16];
+  int slow = 0, iter = 0, evals = 0;
+  memset(res, 0, sizeof *res);
+  if (n < 1 || n > 16)
+    return CLV_EINVAL;
+  evals++;
+  if (fdf(ctx, theta, &f, g) != CLV_OK || !isfinite(f)) {
+    res->why = "the log-likelihood is not finite at the start values";
+    res->evaluations = evals;
+    return CLV_ENUMERIC;
+  }
+  res->why = "the iteration limit was reached";
+  while (iter < o->max_iter && norm2(n, g) > 1e-3 * o->gtol) {
+    double t = 1.0, gnorm = norm2(n, g);
+    int ok = 0;
+    iter++;
+    /* The step of a fixed Hessian, halved while it makes f worse. */
+    for (int half = 0; half < 6 && !ok; half++, t *= 0.5) {
+      for (int i = 0; i < n; i++) {
+        double s = 0;
+        for (int j = 0; j < n; j++)
+          s += Hinv[i * n + j] * g[j];
+        th[i] = theta[i] - t * s;
+      }
+      evals++;
+      ok = fdf(ctx, th, &fn, gn) == CLV_OK && isfinite(fn) &&
+           (fn <= f + 1e-13 * fabs(f) || norm2(n, gn) < gnorm);
+      for (int i = 0; ok && i < n; i++)
+        ok = isfinite(gn[i]);
+    }
+    if (!ok) {
+      res->why = "the Newton step made no progress";
+      break;
+    }
+    memcpy(theta, th, (size_t)n * sizeof(double));
+    memcpy(g, gn, (size_t)n * sizeof(double));
+    f = fn;
+    /* Rounding stops the gradient from shrinking near the optimum. */
+    slow = norm2(n, g) > 0.5 * gnorm ? slow + 1 : 0;
+    if (slow >= 3)
+      break;
+  }
+  res->f = f;
+  res->grad_norm = norm2(n, g);
+  res->iterations = iter;
+  res->evaluations = evals;
+  res->converged = res->grad_norm <= o->gtol;
+  if (res->converged)
+    res->why = NULL;
+  return CLV_OK;
+}

@@ -64,19 +64,59 @@ static size_t pair_hash(double x, double T) {
   return (size_t)h;
 }
 
+/* Summaries in days hold whole x and T of a few hundred values each: then a
+ * direct table indexed by (x, T) replaces the hash, with no probing and no
+ * large table to fault in. Returns 1 when it applied. */
+#define DENSE_LIMIT (1u << 22)
+
+static int pairs_dense(pairs *p, const double *x, const double *T,
+                       size_t rows) {
+  double mx = 0, mT = 0;
+  uint32_t *cell = NULL;
+  for (size_t i = 0; i < rows; i++) {
+    if (!(x[i] >= 0 && x[i] < DENSE_LIMIT && x[i] == floor(x[i]) && T[i] >= 0 &&
+          T[i] < DENSE_LIMIT && T[i] == floor(T[i])))
+      return 0;
+    mx = x[i] > mx ? x[i] : mx;
+    mT = T[i] > mT ? T[i] : mT;
+  }
+  size_t nT = (size_t)mT + 1, cells = ((size_t)mx + 1) * nT;
+  if (cells > DENSE_LIMIT || cells > 4 * rows + 4096)
+    return 0;
+  cell = malloc(cells * sizeof *cell);
+  if (cell == NULL)
+    return 0;
+  memset(cell, 0xFF, cells * sizeof *cell);
+  for (size_t i = 0; i < rows; i++) {
+    size_t c = (size_t)x[i] * nT + (size_t)T[i];
+    if (cell[c] == UINT32_MAX) {
+      p->key[2 * p->n] = x[i];
+      p->key[2 * p->n + 1] = T[i];
+      cell[c] = (uint32_t)p->n++;
+    }
+    p->row_pair[i] = cell[c];
+  }
+  free(cell);
+  return 1;
+}
+
 static int pairs_build(pairs *p, const clv_summary *s) {
   size_t rows = clv_summary_rows(s), size = 1024;
   const double *x = clv_summary_col(s, CLV_COL_X);
   const double *T = clv_summary_col(s, CLV_COL_T);
   memset(p, 0, sizeof *p);
+  p->key = malloc((rows + 1) * 2 * sizeof(double));
+  p->row_pair = malloc((rows + 1) * sizeof(uint32_t));
+  if (!p->key || !p->row_pair)
+    return CLV_ENOMEM;
+  if (pairs_dense(p, x, T, rows))
+    return CLV_OK;
   /* A table of 2 * rows slots never fills: no growth needed. */
   while (size < 2 * rows)
     size *= 2;
   p->mask = size - 1;
   p->slot = calloc(size, sizeof *p->slot);
-  p->key = malloc((rows + 1) * 2 * sizeof(double));
-  p->row_pair = malloc((rows + 1) * sizeof(uint32_t));
-  if (!p->slot || !p->key || !p->row_pair)
+  if (!p->slot)
     return CLV_ENOMEM;
   for (size_t i = 0; i < rows; i++) {
     size_t h = pair_hash(x[i], T[i]) & p->mask;

@@ -8,8 +8,9 @@
  * summary_data_from_transaction_data and calibration_and_holdout_data, plus
  * refunds. The rules are written out in docs/summary.md.
  *
- * Memory grows with customers, not rows: each customer has a fixed 56-byte
- * state (plus 16 bytes with a holdout) that rows update online, because in
+ * Memory grows with customers, not rows: each customer has a fixed 64-byte
+ * record, its id included (plus 16 bytes with a holdout), that rows update
+ * online, because in
  * the normal case (a log sorted by time, or grouped by customer) a
  * customer's rows arrive in non-decreasing period order, and then a period
  * can be closed as soon as a later one starts.
@@ -23,13 +24,20 @@
  */
 #include "summarize.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hashmap.h"
 
-#define DAY_LIMIT 100000000 /* days beyond +-273,000 years are rejected */
+#define DAY_LIMIT CLV__DAY_LIMIT
+#define CUST_ALIGN 64 /* one customer record = one cache line */
+/* Batched lookups: a row's slot is prefetched PF_SLOT rows ahead of its
+ * update, its customer record PF_CUST rows ahead (by then the slot is in
+ * the cache), so that the cache misses of several rows overlap. */
+#define PF_SLOT 16
+#define PF_CUST 8
 
 /* Customer flags. */
 enum {
@@ -55,8 +63,11 @@ typedef struct cust {
   int32_t last_day;  /* last calibration purchase */
   uint32_t count;    /* calibration purchase periods */
   uint32_t orders;   /* calibration-window rows */
-  uint8_t open_lo, open_hi, flags, pad;
+  uint8_t open_lo, open_hi, flags;
+  clv__hkey key; /* the id (hashmap.h): a hit reads one cache line */
 } cust;
+
+static_assert(sizeof(cust) == CUST_ALIGN, "a customer is one cache line");
 
 /* Holdout columns, allocated only with a holdout. */
 typedef struct hold {
@@ -86,9 +97,11 @@ struct clv__summarizer {
   clv__summarizer_opts o;
   double mul, div; /* period difference * mul / div = time in the unit */
   clv__hashmap map;
-  cust *c;
+  cust *c;       /* CUST_ALIGN-aligned, inside c_raw */
+  void *c_raw;   /* the allocation that holds c */
   hold *h;
   head *hd;
+  uint64_t *seq; /* track_seq: each customer's first row's sequence number */
   size_t cap;
   int replaying;
   uint64_t marked;
@@ -171,7 +184,7 @@ int clv__summarizer_new(clv__summarizer **out, const clv__summarizer_opts *o) {
   s->o = *o;
   s->min_day = INT32_MAX;
   s->max_day = INT32_MIN;
-  clv__hashmap_init(&s->map);
+  clv__hashmap_init(&s->map, sizeof(cust));
   /* Times are period differences converted to the unit. Daily periods take
    * any unit of fixed length (week = days / 7, as the published CDNOW
    * summaries); weekly periods give weeks or days; monthly periods only
@@ -213,7 +226,8 @@ void clv__summarizer_free(clv__summarizer *s) {
   if (s == NULL)
     return;
   clv__hashmap_free(&s->map);
-  free(s->c);
+  free(s->c_raw);
+  free(s->seq);
   free(s->h);
   free(s->hd);
   free(s->e);
@@ -224,18 +238,38 @@ uint64_t clv__summarizer_customers(const clv__summarizer *s) {
   return s->map.count;
 }
 
+/* Memory in use: the customer arrays are counted by the records written,
+ * since realloc'ed capacity that was never written is not resident. */
 static size_t state_bytes(const clv__summarizer *s) {
-  size_t per =
-      sizeof(cust) + (s->h ? sizeof(hold) : 0) + (s->hd ? sizeof(head) : 0);
-  return clv__hashmap_bytes(&s->map) + s->cap * per + s->ecap * sizeof(entry);
+  size_t per = sizeof(cust) + (s->h ? sizeof(hold) : 0) +
+               (s->hd ? sizeof(head) : 0) + (s->seq ? sizeof(uint64_t) : 0);
+  return clv__hashmap_bytes(&s->map) + (size_t)s->map.count * per +
+         s->ecap * sizeof(entry);
 }
 
+/* Grows the customer arrays (by 1.5, to bound unused capacity). The records
+ * stay CUST_ALIGN-aligned: realloc keeps the old alignment offset in most
+ * cases, and when it does not, the records are moved into place. */
 static int grow_customers(clv__summarizer *s) {
-  size_t cap = s->cap ? s->cap * 2 : 1024;
-  cust *c = realloc(s->c, cap * sizeof *c);
-  if (c == NULL)
+  size_t cap = s->cap ? s->cap + s->cap / 2 : 1024;
+  size_t old_off =
+      s->c_raw ? (size_t)((unsigned char *)s->c - (unsigned char *)s->c_raw)
+               : 0;
+  unsigned char *raw = realloc(s->c_raw, cap * sizeof(cust) + CUST_ALIGN);
+  if (raw == NULL)
     return CLV_ENOMEM;
-  s->c = c;
+  size_t off = (CUST_ALIGN - (uintptr_t)raw % CUST_ALIGN) % CUST_ALIGN;
+  if (s->c_raw && off != old_off)
+    memmove(raw + off, raw + old_off, s->map.count * sizeof(cust));
+  s->c_raw = raw;
+  s->c = (cust *)(void *)(raw + off);
+  clv__hashmap_set_records(&s->map, &s->c[0].key);
+  if (s->o.track_seq) {
+    uint64_t *q = realloc(s->seq, cap * sizeof *q);
+    if (q == NULL)
+      return CLV_ENOMEM;
+    s->seq = q;
+  }
   if (s->o.holdout_day != INT32_MIN) {
     hold *h = realloc(s->h, cap * sizeof *h);
     if (h == NULL)
@@ -286,8 +320,11 @@ static void close_period(clv__summarizer *s, uint32_t i, int32_t key,
   c->last_day = key_day(s, key, hi);
 }
 
+/* Clears a customer's statistics; its id stays. */
 static void reset_customer(clv__summarizer *s, uint32_t i) {
+  clv__hkey key = s->c[i].key;
   memset(&s->c[i], 0, sizeof s->c[i]);
+  s->c[i].key = key;
   if (s->h)
     memset(&s->h[i], 0, sizeof s->h[i]);
   if (s->hd)
@@ -361,21 +398,18 @@ static int add_entry(clv__summarizer *s, uint32_t i, int32_t key, int32_t day,
   return CLV_OK;
 }
 
-int clv__summarizer_add(clv__summarizer *s, const char *id, size_t id_len,
-                        int32_t day, double amount, int has_amount) {
+/* One row of a batch (domain already checked by the caller). */
+static inline int add_one(clv__summarizer *s, const clv__order *r) {
   int rc, inserted;
   uint32_t i;
-  if (!has_amount || !s->o.with_amount)
-    amount = 0;
-  if (day < -DAY_LIMIT || day > DAY_LIMIT || !isfinite(amount))
-    return CLV_EDOMAIN;
+  int32_t day = r->day;
+  double amount = s->o.with_amount ? r->amount : 0.0;
   if (amount == 0)
     amount = 0; /* -0.0 would not count as a refund anyway; print as 0 */
-  uint64_t hash = clv__hash_bytes(id, id_len);
   if (s->replaying) {
     if (s->o.until_day != INT32_MIN && day > s->o.until_day)
       return CLV_OK;
-    if (!clv__hashmap_find(&s->map, id, id_len, hash, &i) ||
+    if (!clv__hashmap_find(&s->map, r->id, r->id_len, r->hash, &i) ||
         !(s->c[i].flags & F_MARKED))
       return CLV_OK;
     return add_entry(s, i, row_key(s, day), day, amount);
@@ -385,13 +419,16 @@ int clv__summarizer_add(clv__summarizer *s, const char *id, size_t id_len,
     s->rows_after_until++;
     return CLV_OK;
   }
-  rc = clv__hashmap_intern(&s->map, id, id_len, hash, &i, &inserted);
+  /* The map writes a new key's record in place: make room first. */
+  if (s->map.count >= s->cap && (rc = grow_customers(s)) != CLV_OK)
+    return rc;
+  rc = clv__hashmap_intern(&s->map, r->id, r->id_len, r->hash, &i, &inserted);
   if (rc)
     return rc;
   if (inserted) {
-    if (i >= s->cap && (rc = grow_customers(s)) != CLV_OK)
-      return rc;
     reset_customer(s, i);
+    if (s->seq)
+      s->seq[i] = r->seq;
   }
   s->rows_used++;
   if (day < s->min_day)
@@ -409,6 +446,46 @@ int clv__summarizer_add(clv__summarizer *s, const char *id, size_t id_len,
   }
   update(s, i, key, day, amount);
   return CLV_OK;
+}
+
+int clv__summarizer_add_batch(clv__summarizer *s, const clv__order *r,
+                              size_t n) {
+  int rc = CLV_OK;
+  const clv__hashmap *m = &s->map;
+  for (size_t k = 0; k < n && k < PF_SLOT; k++)
+    if (m->mask)
+      clv__hashmap_prefetch_slot(m, r[k].hash);
+  for (size_t k = 0; k < n; k++) {
+    if (m->mask) {
+      if (k + PF_SLOT < n)
+        clv__hashmap_prefetch_slot(m, r[k + PF_SLOT].hash);
+      if (k + PF_CUST < n) {
+        uint32_t g = clv__hashmap_guess(m, r[k + PF_CUST].hash);
+        if (g < m->count)
+          __builtin_prefetch(&s->c[g], 1);
+      }
+    }
+    rc = add_one(s, &r[k]);
+    if (rc)
+      break;
+  }
+  return rc;
+}
+
+int clv__summarizer_add(clv__summarizer *s, const char *id, size_t id_len,
+                        int32_t day, double amount, int has_amount) {
+  clv__order r;
+  if (!has_amount || !s->o.with_amount)
+    amount = 0;
+  if (!clv__order_ok(day, amount))
+    return CLV_EDOMAIN;
+  r.id = id;
+  r.id_len = id_len;
+  r.day = day;
+  r.amount = amount;
+  r.hash = clv__hash_bytes(id, id_len);
+  r.seq = s->rows;
+  return add_one(s, &r);
 }
 
 int clv__summarizer_needs_replay(const clv__summarizer *s) {
@@ -479,93 +556,158 @@ void clv__summarizer_stats_get(const clv__summarizer *s,
       s->peak_bytes > state_bytes(s) ? s->peak_bytes : state_bytes(s);
 }
 
-int clv__summarizer_each(clv__summarizer *s, clv__row_fn fn, void *ctx,
-                         clv__summarizer_stats *st) {
+/* What every customer's row needs: the calibration end period, the
+ * holdout duration, in the summariser's unit. */
+typedef struct ends {
+  int32_t end_period;
+  double dur;
+} ends;
+
+/*
+ * Closes customer i and fills its output row. Returns 1 when the customer
+ * has a row, 0 when it is left out (counted in st).
+ */
+static int close_customer(clv__summarizer *s, uint32_t i, const ends *e,
+                          clv_summary_row *row, clv__summarizer_stats *st) {
+  cust *c = &s->c[i];
+  if (s->hd && (c->flags & F_OPEN) && !(c->flags & F_HEAD_OPEN)) {
+    /* A keep_head summariser used on its own: close the head first.
+     * Only the merge normally consumes it. */
+    head *h = &s->hd[i];
+    cust saved = *c;
+    double first_net = h->first_net;
+    c->count = 0;
+    c->repeat_sum = 0;
+    close_period(s, i, h->key, h->net, h->lo, h->hi,
+                 (c->flags & F_HEAD_REFUND) != 0);
+    if (saved.count) {
+      if (c->count) {
+        c->repeat_sum += first_net + saved.repeat_sum;
+      } else {
+        c->first_day = saved.first_day;
+        c->repeat_sum = saved.repeat_sum;
+      }
+      c->count += saved.count;
+      c->last_day = saved.last_day;
+    }
+  }
+  if (c->flags & F_OPEN)
+    close_period(s, i, c->open_key, c->open_net, c->open_lo, c->open_hi,
+                 (c->flags & F_OPEN_REFUND) != 0);
+  c->flags = 0;
+  if (c->count == 0) {
+    if (s->h && s->h[i].count > 0)
+      st->customers_holdout_only++;
+    else
+      st->customers_no_purchase++;
+    st->spend_excluded += c->total;
+    return 0;
+  }
+  memset(row, 0, sizeof *row);
+  int32_t first_p = period_of(s->o.period, c->first_day);
+  double x = (double)(c->count - 1);
+  row->v[CLV_COL_X] = x;
+  row->v[CLV_COL_TX] =
+      (period_of(s->o.period, c->last_day) - first_p) * s->mul / s->div;
+  row->v[CLV_COL_T] = (e->end_period - first_p) * s->mul / s->div;
+  row->v[CLV_COL_M] = c->count > 1 ? c->repeat_sum / x : 0.0;
+  row->v[CLV_COL_WEIGHT] = 1.0;
+  if (s->h) {
+    row->v[CLV_COL_X_HOLDOUT] = s->h[i].count;
+    row->v[CLV_COL_M_HOLDOUT] =
+        s->h[i].count ? s->h[i].sum / s->h[i].count : 0.0;
+    row->v[CLV_COL_DURATION_HOLDOUT] = e->dur;
+  }
+  row->v[CLV_COL_FIRST_DAY] = c->first_day;
+  row->v[CLV_COL_LAST_DAY] = c->last_day;
+  row->v[CLV_COL_TOTAL_SPEND] = c->total;
+  row->v[CLV_COL_ORDERS] = c->orders;
+  row->v[CLV_COL_REFUNDS] = c->refunds;
+  return 1;
+}
+
+/* Stats of several summarisers fed disjoint customers of one input. */
+static void stats_multi(clv__summarizer *const *s, size_t n,
+                        clv__summarizer_stats *st) {
+  clv__summarizer_stats one;
+  clv__summarizer_stats_get(s[0], st);
+  for (size_t k = 1; k < n; k++) {
+    clv__summarizer_stats_get(s[k], &one);
+    st->rows += one.rows;
+    st->rows_used += one.rows_used;
+    st->rows_after_until += one.rows_after_until;
+    st->replayed_customers += one.replayed_customers;
+    st->customers += one.customers;
+    st->peak_bytes += one.peak_bytes;
+    if (one.rows_used) {
+      if (st->first_day == INT32_MIN || one.first_day < st->first_day)
+        st->first_day = one.first_day;
+      if (st->last_day == INT32_MIN || one.last_day > st->last_day)
+        st->last_day = one.last_day;
+    }
+  }
+  st->until_day =
+      s[0]->o.until_day != INT32_MIN ? s[0]->o.until_day : st->last_day;
+}
+
+int clv__summarizer_each_multi(clv__summarizer *const *s, size_t n,
+                               clv__row_fn fn, void *ctx,
+                               clv__summarizer_stats *st) {
   int rc = CLV_OK;
   clv__summarizer_stats stats;
-  size_t bytes = state_bytes(s);
-  if (bytes > s->peak_bytes)
-    s->peak_bytes = bytes;
-  clv__summarizer_stats_get(s, &stats);
+  uint32_t next[2] = {0, 0};
+  if (n < 1 || n > 2 || (n == 2 && (!s[0]->seq || !s[1]->seq))) {
+    memset(&stats, 0, sizeof stats);
+    rc = CLV_EINVAL;
+    goto done;
+  }
+  for (size_t k = 0; k < n; k++) {
+    size_t bytes = state_bytes(s[k]);
+    if (bytes > s[k]->peak_bytes)
+      s[k]->peak_bytes = bytes;
+  }
+  stats_multi(s, n, &stats);
   stats.customers = 0;
-  if (s->rows_used == 0) {
+  if (stats.rows_used == 0) {
     rc = CLV_EEMPTY;
     goto done;
   }
-  int32_t until = stats.until_day, hday = s->o.holdout_day;
+  int32_t until = stats.until_day, hday = s[0]->o.holdout_day;
   if (hday != INT32_MIN && hday > until) {
     rc = CLV_EINVAL;
     goto done;
   }
-  if (s->marked)
-    rebuild_marked(s);
+  for (size_t k = 0; k < n; k++)
+    if (s[k]->marked)
+      rebuild_marked(s[k]);
   /* Calibration ends the day before the holdout starts (lifetimes'
    * calibration_period_end is inclusive). */
   int32_t cal_end = hday != INT32_MIN ? hday - 1 : until;
-  int32_t end_period = period_of(s->o.period, cal_end);
-  double dur = 0;
+  ends e;
+  e.end_period = period_of(s[0]->o.period, cal_end);
+  e.dur = 0;
   if (hday != INT32_MIN)
-    dur = (period_of(s->o.period, until) - end_period) * s->mul / s->div;
-  unsigned cols = clv__summarizer_columns(s);
-  for (uint32_t i = 0; i < s->map.count; i++) {
-    cust *c = &s->c[i];
-    if (s->hd && (c->flags & F_OPEN) && !(c->flags & F_HEAD_OPEN)) {
-      /* A keep_head summariser used on its own: close the head first.
-       * Only the merge normally consumes it. */
-      head *h = &s->hd[i];
-      cust saved = *c;
-      double first_net = h->first_net;
-      c->count = 0;
-      c->repeat_sum = 0;
-      close_period(s, i, h->key, h->net, h->lo, h->hi,
-                   (c->flags & F_HEAD_REFUND) != 0);
-      if (saved.count) {
-        if (c->count) {
-          c->repeat_sum += first_net + saved.repeat_sum;
-        } else {
-          c->first_day = saved.first_day;
-          c->repeat_sum = saved.repeat_sum;
-        }
-        c->count += saved.count;
-        c->last_day = saved.last_day;
-      }
-    }
-    if (c->flags & F_OPEN)
-      close_period(s, i, c->open_key, c->open_net, c->open_lo, c->open_hi,
-                   (c->flags & F_OPEN_REFUND) != 0);
-    c->flags = 0;
-    if (c->count == 0) {
-      if (s->h && s->h[i].count > 0)
-        stats.customers_holdout_only++;
-      else
-        stats.customers_no_purchase++;
-      stats.spend_excluded += c->total;
-      continue;
-    }
+    e.dur = (period_of(s[0]->o.period, until) - e.end_period) * s[0]->mul /
+            s[0]->div;
+  /* Customers in order of first appearance: with two summarisers, the one
+   * whose next customer appeared first in the input goes next. */
+  for (;;) {
+    size_t k;
+    if (n == 1 || next[1] >= s[1]->map.count)
+      k = 0;
+    else if (next[0] >= s[0]->map.count)
+      k = 1;
+    else
+      k = s[0]->seq[next[0]] < s[1]->seq[next[1]] ? 0 : 1;
+    uint32_t i = next[k];
+    if (i >= s[k]->map.count)
+      break;
+    next[k]++;
     clv_summary_row row;
-    memset(&row, 0, sizeof row);
-    int32_t first_p = period_of(s->o.period, c->first_day);
-    double x = (double)(c->count - 1);
-    row.v[CLV_COL_X] = x;
-    row.v[CLV_COL_TX] =
-        (period_of(s->o.period, c->last_day) - first_p) * s->mul / s->div;
-    row.v[CLV_COL_T] = (end_period - first_p) * s->mul / s->div;
-    row.v[CLV_COL_M] = c->count > 1 ? c->repeat_sum / x : 0.0;
-    row.v[CLV_COL_WEIGHT] = 1.0;
-    if (s->h) {
-      row.v[CLV_COL_X_HOLDOUT] = s->h[i].count;
-      row.v[CLV_COL_M_HOLDOUT] =
-          s->h[i].count ? s->h[i].sum / s->h[i].count : 0.0;
-      row.v[CLV_COL_DURATION_HOLDOUT] = dur;
-    }
-    row.v[CLV_COL_FIRST_DAY] = c->first_day;
-    row.v[CLV_COL_LAST_DAY] = c->last_day;
-    row.v[CLV_COL_TOTAL_SPEND] = c->total;
-    row.v[CLV_COL_ORDERS] = c->orders;
-    row.v[CLV_COL_REFUNDS] = c->refunds;
-    (void)cols;
+    if (!close_customer(s[k], i, &e, &row, &stats))
+      continue;
     size_t len;
-    const char *id = clv__hashmap_key(&s->map, i, &len);
+    const char *id = clv__hashmap_key(&s[k]->map, i, &len);
     rc = fn(ctx, id, len, &row);
     if (rc)
       goto done;
@@ -577,30 +719,46 @@ done:
   return rc;
 }
 
+int clv__summarizer_each(clv__summarizer *s, clv__row_fn fn, void *ctx,
+                         clv__summarizer_stats *st) {
+  return clv__summarizer_each_multi(&s, 1, fn, ctx, st);
+}
+
 static int append_row(void *ctx, const char *id, size_t id_len,
                       const clv_summary_row *row) {
   return clv_summary_append(ctx, id, id_len, row);
 }
 
-int clv__summarizer_finish(clv__summarizer *s, clv_summary **out,
-                           clv__summarizer_stats *st) {
+int clv__summarizer_finish_multi(clv__summarizer *const *s, size_t n,
+                                 clv_summary **out,
+                                 clv__summarizer_stats *st) {
   int rc;
   clv_summary *t = NULL;
+  clv__summarizer_stats stats;
+  uint64_t count = 0;
   *out = NULL;
-  rc = clv_summary_new(&t, s->o.unit, clv__summarizer_columns(s), s->map.count);
+  for (size_t k = 0; k < n; k++)
+    count += s[k]->map.count;
+  rc = clv_summary_new(&t, s[0]->o.unit, clv__summarizer_columns(s[0]),
+                       (size_t)count);
   if (rc)
     goto fail;
-  rc = clv__summarizer_each(s, append_row, t, st);
+  rc = clv__summarizer_each_multi(s, n, append_row, t, &stats);
+  if (st)
+    *st = stats;
   if (rc)
     goto fail;
-  clv_summary_set_days(
-      t, s->o.until_day != INT32_MIN ? s->o.until_day : s->max_day,
-      s->o.holdout_day);
+  clv_summary_set_days(t, stats.until_day, s[0]->o.holdout_day);
   *out = t;
   return CLV_OK;
 fail:
   clv_summary_free(t);
   return rc;
+}
+
+int clv__summarizer_finish(clv__summarizer *s, clv_summary **out,
+                           clv__summarizer_stats *st) {
+  return clv__summarizer_finish_multi(&s, 1, out, st);
 }
 
 /* Closed statistics of b's customer j appended after a's customer i (all of
@@ -634,15 +792,14 @@ int clv__summarizer_merge(clv__summarizer *a, clv__summarizer *b) {
     int inserted;
     uint32_t i;
     const char *id = clv__hashmap_key(&b->map, j, &len);
+    if (a->map.count >= a->cap && (rc = grow_customers(a)) != CLV_OK)
+      goto done;
     rc = clv__hashmap_intern(&a->map, id, len, clv__hash_bytes(id, len), &i,
                              &inserted);
     if (rc)
       goto done;
-    if (inserted) {
-      if (i >= a->cap && (rc = grow_customers(a)) != CLV_OK)
-        goto done;
+    if (inserted)
       reset_customer(a, i);
-    }
     cust *ca = &a->c[i];
     const cust *cb = &b->c[j];
     const head *hb = &b->hd[j];

@@ -8,7 +8,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <math.h>
+
 #include "clv.h"
+
+/* Days beyond +-273,000 years around 1970 are rejected. */
+#define CLV__DAY_LIMIT 100000000
 
 typedef struct clv__summarizer clv__summarizer;
 
@@ -22,7 +27,27 @@ typedef struct clv__summarizer_opts {
    * period apart so that clv__summarizer_merge() can join it to the open
    * period of the first half. */
   int keep_head;
+  /* 1: remember each customer's first row's clv__order.seq, so that
+   * clv__summarizer_each_multi() can interleave summarisers that were fed
+   * disjoint sets of customers of one input in first-appearance order. */
+  int track_seq;
 } clv__summarizer_opts;
+
+/* One parsed order row for clv__summarizer_add_batch(). */
+typedef struct clv__order {
+  const char *id;  /* customer id bytes (valid during the call) */
+  size_t id_len;
+  uint64_t hash;   /* clv__hash_bytes(id, id_len) (hashmap.h) */
+  uint64_t seq;    /* position in the input (increasing); for track_seq */
+  int32_t day;
+  double amount;   /* 0 for a row without an amount */
+} clv__order;
+
+/* 1 when a row's day and amount are in the summariser's domain (what
+ * clv__summarizer_add() reports as CLV_EDOMAIN otherwise). */
+static inline int clv__order_ok(int32_t day, double amount) {
+  return day >= -CLV__DAY_LIMIT && day <= CLV__DAY_LIMIT && isfinite(amount);
+}
 
 /* Statistics of a run, filled by clv__summarizer_finish()/_each(). */
 typedef struct clv__summarizer_stats {
@@ -48,6 +73,16 @@ void clv__summarizer_free(clv__summarizer *s);
  */
 int clv__summarizer_add(clv__summarizer *s, const char *id, size_t id_len,
                         int32_t day, double amount, int has_amount);
+
+/*
+ * Adds n rows in input order, as n calls of clv__summarizer_add() would
+ * (every row must pass clv__order_ok(); amounts are ignored without
+ * with_amount), but with the hash-map and customer cache misses of
+ * neighbouring rows overlapped by prefetching. Returns CLV_OK,
+ * CLV_ENOMEM or CLV_EOVERFLOW (rows before the failing one are recorded).
+ */
+int clv__summarizer_add_batch(clv__summarizer *s, const clv__order *rows,
+                              size_t n);
 
 /* 1 when rows arrived out of order for some customer: the driver must call
  * clv__summarizer_begin_replay() and add every row again. */
@@ -83,6 +118,22 @@ int clv__summarizer_each(clv__summarizer *s, clv__row_fn fn, void *ctx,
 /* clv__summarizer_each() into a new table (the caller frees it). */
 int clv__summarizer_finish(clv__summarizer *s, clv_summary **out,
                            clv__summarizer_stats *st);
+
+/*
+ * clv__summarizer_each() over n (1 or 2) summarisers with the same options
+ * that were fed disjoint sets of customers of one input (e.g. split by id
+ * hash): rows come out in order of first appearance in the whole input
+ * (with n = 2 both need track_seq, else CLV_EINVAL), the default
+ * observation end is the last day over all, the stats are summed.
+ */
+int clv__summarizer_each_multi(clv__summarizer *const *s, size_t n,
+                               clv__row_fn fn, void *ctx,
+                               clv__summarizer_stats *st);
+
+/* clv__summarizer_each_multi() into a new table (the caller frees it). */
+int clv__summarizer_finish_multi(clv__summarizer *const *s, size_t n,
+                                 clv_summary **out,
+                                 clv__summarizer_stats *st);
 
 /* Stats so far (rows counted, days seen); safe before finishing. */
 void clv__summarizer_stats_get(const clv__summarizer *s,

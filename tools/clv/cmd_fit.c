@@ -190,8 +190,13 @@ int cmd_fit(int argc, char **argv) {
     return cli_usage_error(CMD, "unknown model '%s' (bgnbd, gg)", model);
 
   rc = clv_summary_read_csv(input, unit, &s, &err);
-  if (rc == CLV_OK)
+  if (rc == CLV_OK) {
     rc = clv_fit(model, s, &fo, &m, &err);
+    /* A data problem found by the fit (no monetary column, a row the model
+     * cannot use) is about the input file: name it. */
+    if (rc && cli_exit_code(rc) == CLI_EXIT_DATA && err.file[0] == '\0')
+      snprintf(err.file, sizeof err.file, "%s", input);
+  }
   if (rc == CLV_OK)
     rc = clv_model_to_json(m, &json);
   if (rc) {

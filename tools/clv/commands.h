@@ -10,6 +10,7 @@
   X(simulate, cmd_simulate, "draw a realistic order log from BG/NBD + Gamma-Gamma") \
   X(fit, cmd_fit, "customer summary -> fitted BG/NBD or Gamma-Gamma model (JSON)") \
   X(predict, cmd_predict, "models + summary -> P(alive), purchases, CLV per customer") \
+  X(retention, cmd_retention, "subscription retention: sBG fit, survivor projection, DERL, CLV") \
   X(run, cmd_run, "the one-shot job: summary -> models -> predictions, CLV")
 
 #define CLV__DECLARE(name, fn, text) int fn(int argc, char **argv);
