@@ -166,8 +166,8 @@ int main(int argc, char **argv) {
   }
   printf("core    1 thread  %8.1f Mrows/s %6.1f ns/row  %zu rows  %llu "
          "customers  %.1f B/customer\n",
-         L.n / best / 1e6, best * 1e9 / L.n, L.n,
-         (unsigned long long)customers, (double)peak / (double)customers);
+         L.n / best / 1e6, best * 1e9 / L.n, L.n, (unsigned long long)customers,
+         (double)peak / (double)customers);
   free(L.r);
   free(L.ids);
 

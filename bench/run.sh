@@ -20,10 +20,14 @@ BASE_CUSTOMERS=10000 # small log whose peak memory is the fixed part
 
 if [ ! -f "$BUILD/CMakeCache.txt" ]; then
   echo "configuring a Release build in $BUILD ..." >&2
-  cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null || exit 1
 fi
-cmake --build "$BUILD" -j "$(nproc 2>/dev/null || echo 2)" \
-  --target clv bench_rusage >/dev/null
+# Quiet build; its log is shown only when it fails.
+if ! log=$(cmake --build "$BUILD" -j "$(nproc 2>/dev/null || echo 2)" \
+  --target clv bench_rusage 2>&1); then
+  printf '%s\n' "$log" >&2
+  exit 1
+fi
 CLV=$BUILD/clv
 RUSAGE=$BUILD/bench/bench_rusage
 mkdir -p "$DATA"

@@ -85,7 +85,7 @@ static inline uint32_t clv__hashmap_guess(const clv__hashmap *m,
                                           uint64_t hash) {
   const clv__hslot *s = &m->slots[(size_t)hash & m->mask];
   return s->tag == (uint32_t)(hash >> 32) && s->index ? s->index - 1
-                                                       : UINT32_MAX;
+                                                      : UINT32_MAX;
 }
 
 /* The key with this index (not NUL-terminated) and its length. */

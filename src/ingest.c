@@ -28,8 +28,8 @@
 
 #define DEFAULT_MIN_SPLIT (4u << 20) /* below 4 MiB a thread costs more */
 #define PROGRESS_ROWS 65536
-#define BATCH 256       /* rows per clv__summarizer_add_batch() */
-#define BATCH_IDS 4096  /* bytes of ids copied per batch */
+#define BATCH 256      /* rows per clv__summarizer_add_batch() */
+#define BATCH_IDS 4096 /* bytes of ids copied per batch */
 
 void clv_ingest_opts_init(clv_ingest_opts *o) {
   memset(o, 0, sizeof *o);
@@ -619,8 +619,7 @@ int clv__summarize(const char *path, const char *data, size_t len,
   w.total = clv__csv_bytes_total(c);
   if (split) {
     rep->threads_used = 2;
-    rc = run_parts(&w, buf, buf_len, header, &pl, &so, &co, name, &sum2,
-                   &redo);
+    rc = run_parts(&w, buf, buf_len, header, &pl, &so, &co, name, &sum2, &redo);
     if (rc) {
       if (err)
         *err = w.fatal;

@@ -934,8 +934,7 @@ int clv_fit(const char *family, const clv_summary *s, const clv_fit_opts *o,
       rc = clv__chord(objective, &ctx, np, theta, Hinv, &oo, &res);
       iters += res.iterations;
       evals += res.evaluations;
-      if (rc != CLV_OK || !res.converged)
-        start_point(base, np, k, theta);
+      /* On a stall BFGS goes on from the better point reached. */
     }
     if (rc != CLV_OK || !res.converged) {
       rc = clv__minimize(objective, &ctx, np, theta, &oo, &res);

@@ -97,8 +97,8 @@ struct clv__summarizer {
   clv__summarizer_opts o;
   double mul, div; /* period difference * mul / div = time in the unit */
   clv__hashmap map;
-  cust *c;       /* CUST_ALIGN-aligned, inside c_raw */
-  void *c_raw;   /* the allocation that holds c */
+  cust *c;     /* CUST_ALIGN-aligned, inside c_raw */
+  void *c_raw; /* the allocation that holds c */
   hold *h;
   head *hd;
   uint64_t *seq; /* track_seq: each customer's first row's sequence number */
@@ -730,8 +730,7 @@ static int append_row(void *ctx, const char *id, size_t id_len,
 }
 
 int clv__summarizer_finish_multi(clv__summarizer *const *s, size_t n,
-                                 clv_summary **out,
-                                 clv__summarizer_stats *st) {
+                                 clv_summary **out, clv__summarizer_stats *st) {
   int rc;
   clv_summary *t = NULL;
   clv__summarizer_stats stats;

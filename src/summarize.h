@@ -35,12 +35,12 @@ typedef struct clv__summarizer_opts {
 
 /* One parsed order row for clv__summarizer_add_batch(). */
 typedef struct clv__order {
-  const char *id;  /* customer id bytes (valid during the call) */
+  const char *id; /* customer id bytes (valid during the call) */
   size_t id_len;
-  uint64_t hash;   /* clv__hash_bytes(id, id_len) (hashmap.h) */
-  uint64_t seq;    /* position in the input (increasing); for track_seq */
+  uint64_t hash; /* clv__hash_bytes(id, id_len) (hashmap.h) */
+  uint64_t seq;  /* position in the input (increasing); for track_seq */
   int32_t day;
-  double amount;   /* 0 for a row without an amount */
+  double amount; /* 0 for a row without an amount */
 } clv__order;
 
 /* 1 when a row's day and amount are in the summariser's domain (what
@@ -132,8 +132,7 @@ int clv__summarizer_each_multi(clv__summarizer *const *s, size_t n,
 
 /* clv__summarizer_each_multi() into a new table (the caller frees it). */
 int clv__summarizer_finish_multi(clv__summarizer *const *s, size_t n,
-                                 clv_summary **out,
-                                 clv__summarizer_stats *st);
+                                 clv_summary **out, clv__summarizer_stats *st);
 
 /* Stats so far (rows counted, days seen); safe before finishing. */
 void clv__summarizer_stats_get(const clv__summarizer *s,

@@ -436,6 +436,79 @@ static void test_split_date_order(void **state) {
   clv_summary_free(b);
 }
 
+/* The two-thread run (each thread applies the customers of one half of the
+ * id hashes) against the serial run, on a log built here: ids short (inline
+ * in the customer record), long (> 8 bytes: the map's arena) and quoted
+ * with a comma (quotes no longer stop the split), and bad dates on lines
+ * known by construction (every 37th data row, counted from line 2). Skip
+ * mode must report the same rows and the same first 5 error lines as the
+ * serial run, which are the constructed ones; fail mode the same first
+ * line. */
+static void test_parts_errors_and_long_ids(void **state) {
+  (void)state;
+  size_t cap = 1 << 16, len = 0;
+  char *text = malloc(cap);
+  long bad_lines[64];
+  size_t n_bad = 0;
+  uint64_t x = 777;
+  clv_ingest_report r[2];
+  clv_summary *t[2];
+  clv_error err[2];
+  assert_non_null(text);
+  len += (size_t)snprintf(text, cap, "id,date,amount\n");
+  for (int k = 0; k < 1500; k++) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    int cust = (int)((x >> 33) % 90), day = (int)((x >> 20) % 28) + 1;
+    char id[64];
+    if (cust % 3 == 0)
+      snprintf(id, sizeof id, "c%d", cust);
+    else if (cust % 3 == 1)
+      snprintf(id, sizeof id, "customer-with-a-long-id-%d", cust);
+    else
+      snprintf(id, sizeof id, "\"q,%d\"", cust);
+    if (k % 37 == 5) {
+      len += (size_t)snprintf(text + len, cap - len, "%s,2024-02-xx,1.00\n",
+                              id);
+      bad_lines[n_bad++] = k + 2; /* line 1 is the header */
+    } else {
+      len += (size_t)snprintf(text + len, cap - len, "%s,2024-02-%02d,%.2f\n",
+                              id, day, (double)((x >> 40) % 5000) / 100);
+    }
+  }
+  assert_true(n_bad > CLV_INGEST_MAX_ERRORS);
+  clv_ingest_opts o = defaults();
+  o.skip_errors = 1;
+  for (int k = 0; k < 2; k++) {
+    o.threads = k + 1;
+    assert_int_equal(clv__summarize(NULL, text, len, &o, 1, &t[k], NULL, NULL,
+                                    NULL, &r[k], NULL),
+                     CLV_OK);
+  }
+  assert_int_equal(r[0].threads_used, 1);
+  assert_int_equal(r[1].threads_used, 2);
+  assert_same(t[0], t[1]);
+  for (int k = 0; k < 2; k++) {
+    assert_int_equal(r[k].rows, 1500);
+    assert_int_equal(r[k].rows_skipped, n_bad);
+    assert_int_equal(r[k].customers, 90);
+    assert_int_equal(r[k].n_errors, CLV_INGEST_MAX_ERRORS);
+    for (size_t e = 0; e < CLV_INGEST_MAX_ERRORS; e++)
+      assert_int_equal(r[k].errors[e].line, bad_lines[e]);
+    clv_summary_free(t[k]);
+  }
+  /* The quoted ids keep their comma and lose the quotes. */
+  o.skip_errors = 0;
+  for (int k = 0; k < 2; k++) {
+    o.threads = k + 1;
+    assert_int_equal(clv__summarize(NULL, text, len, &o, 1, &t[k], NULL, NULL,
+                                    NULL, &r[k], &err[k]),
+                     CLV_EPARSE);
+    assert_null(t[k]);
+    assert_int_equal(err[k].line, bad_lines[0]);
+  }
+  free(text);
+}
+
 /* Weekly periods through the driver, and a gzip file read transparently
  * gives the same table as the plain file. */
 static void test_gzip_same(void **state) {
@@ -473,6 +546,7 @@ int main(void) {
       cmocka_unit_test(test_column_errors),
       cmocka_unit_test(test_split_equals_serial),
       cmocka_unit_test(test_split_date_order),
+      cmocka_unit_test(test_parts_errors_and_long_ids),
       cmocka_unit_test(test_gzip_same),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

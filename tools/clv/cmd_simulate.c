@@ -370,7 +370,7 @@ int cmd_simulate(int argc, char **argv) {
   if (!quiet)
     cli_note(CMD,
              "%llu customers, %llu orders, %llu refunds, %llu malformed rows "
-             "(%.1f MB)",
+             "(%.1f MB of CSV)",
              (unsigned long long)st.customers, (unsigned long long)st.orders,
              (unsigned long long)st.refunds, (unsigned long long)st.malformed,
              (double)st.bytes / 1e6);
