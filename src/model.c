@@ -432,6 +432,11 @@ int clv__data_build(const clv__family *f, const clv_summary *s, clv__data *d,
     }
     if (use == 0)
       continue;
+    if (use == 2) {
+      d->excluded += w[i];
+      d->excluded_why = why;
+      continue;
+    }
     rc = vtab_add(&rows, key, w[i], &idx);
     if (rc)
       goto done;
@@ -710,7 +715,7 @@ int clv_model_row_loglik(const clv_model *m, const clv_summary *s,
     int use = m->fam->row_use(key, &why);
     if (use < 0)
       return CLV_EDOMAIN;
-    out[i] = use ? m->fam->row_ll(m->p, key) : 0.0;
+    out[i] = use == 1 ? m->fam->row_ll(m->p, key) : 0.0;
     if (!isfinite(out[i]))
       return CLV_ENUMERIC;
   }
@@ -910,6 +915,9 @@ int clv_fit(const char *family, const clv_summary *s, const clv_fit_opts *o,
     rc = CLV_ENOMEM;
     goto fail;
   }
+  if (d.excluded > 0)
+    clv__model_note(m, "%.0f customers left out of the fit: %s", d.excluded,
+                    d.excluded_why);
   if (o->start) {
     for (int i = 0; i < np; i++)
       if (!(o->start[i] > 0) || !isfinite(o->start[i])) {

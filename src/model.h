@@ -39,6 +39,10 @@ typedef struct clv__data {
   double *xs, *wx, *ts;
   double *aux;
   double customers; /* sum of w */
+  /* Customers left out of the fit by row_use() returning 2, and why; the
+   * fit says so in the model's notes, so that nothing is dropped silently. */
+  double excluded;
+  const char *excluded_why;
 } clv__data;
 
 typedef struct clv__family {
@@ -50,9 +54,11 @@ typedef struct clv__family {
    * are times that go into the distinct-value table ts. */
   int key[3];
   int time_keys;
-  /* 1 to use a row, 0 to skip it silently (documented, e.g. x = 0 for the
-   * Gamma-Gamma), -1 when the row is invalid for this family (with a reason
-   * written to why). */
+  /* 1 to use a row, 0 to skip it by the model's definition (documented,
+   * e.g. x = 0 for the Gamma-Gamma, which models repeat spend), 2 to leave a
+   * usable customer out of the fit and count it (the reason, in why, goes
+   * into the model's notes), -1 when the row is invalid for this family
+   * (with a reason written to why). */
   int (*row_use)(const double *key, const char **why);
   /* Start values from the data (natural parameters). */
   void (*start)(const clv__data *d, double *p);

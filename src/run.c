@@ -304,6 +304,11 @@ int clv_run(const char *path, const clv_run_opts *o, clv_run_result **out,
       rc = grc;
       goto fail;
     }
+    if (grc == CLV_OK && clv_model_notes(r->spend)[0]) {
+      snprintf(note, sizeof note, "Gamma-Gamma: %.500s.",
+               clv_model_notes(r->spend));
+      add_note(r, note);
+    }
     if (grc != CLV_OK) {
       snprintf(note, sizeof note,
                "Gamma-Gamma could not be fitted (%.400s): values are "

@@ -23,7 +23,16 @@ static const char *const names[] = {"p", "q", "gamma"};
 static int row_use(const double *k, const char **why) {
   if (k[0] == 0)
     return 0;
-  if (!(k[1] > 0)) {
+  /* Repeat buyers whose repeat purchases were all free (m = 0: gifts,
+   * coupons, CDNOW's $0 orders) have no spend for the Gamma likelihood, whose
+   * density is 0 at 0. They are left out of the fit and counted; their
+   * E(M | x, 0) is still defined and is predicted as for everyone else. A
+   * negative or non-finite mean is a data error. */
+  if (k[1] == 0) {
+    *why = "repeat buyers with monetary_value 0 (only free repeat orders)";
+    return 2;
+  }
+  if (!(k[1] > 0) || !isfinite(k[1])) {
     *why = "the Gamma-Gamma model needs monetary_value > 0 for customers "
            "with frequency > 0";
     return -1;

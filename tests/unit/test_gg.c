@@ -152,7 +152,7 @@ static void test_gradient(void **state) {
 static void test_inputs(void **state) {
   (void)state;
   double x[3] = {1, 2, 0}, tx[3] = {1, 2, 0}, T[3] = {5, 5, 5};
-  double m[3] = {10, 0, 0}, z[3] = {0, 0, 0};
+  double m[3] = {10, -5, 0}, z[3] = {0, 0, 0};
   clv_summary *s = NULL;
   clv_model *mod = NULL;
   clv_error err;
@@ -171,6 +171,58 @@ static void test_inputs(void **state) {
   assert_int_equal(clv_fit("gg", s, NULL, &mod, &err), CLV_EEMPTY);
   assert_null(mod);
   clv_summary_free(s);
+}
+
+/* Repeat buyers whose repeat orders were all free (m = 0) are left out of
+ * the fit and counted in the notes: the fit must equal the fit on the
+ * summary without them (CDNOW with the spend of three repeat buyers set to
+ * 0), instead of refusing the whole data set as it did before. */
+static void test_zero_spend_left_out(void **state) {
+  (void)state;
+  CLV_REQUIRE_DATA(path,
+                   "lifetimes/cdnow_customers_summary_with_transactions.csv");
+  clv_summary *s = NULL, *z = NULL, *kept = NULL;
+  clv_model *fz = NULL, *fk = NULL;
+  clv_error err;
+  assert_int_equal(clv_summary_read_csv(path, CLV_UNIT_WEEK, &s, &err), 0);
+  size_t n = clv_summary_rows(s), zeroed = 0;
+  const double *x = clv_summary_col(s, CLV_COL_X);
+  const double *tx = clv_summary_col(s, CLV_COL_TX);
+  const double *T = clv_summary_col(s, CLV_COL_T);
+  const double *m = clv_summary_col(s, CLV_COL_M);
+  double *mz = malloc(n * sizeof *mz);
+  double *kx = malloc(n * sizeof *kx), *ktx = malloc(n * sizeof *ktx);
+  double *kT = malloc(n * sizeof *kT), *km = malloc(n * sizeof *km);
+  size_t nk = 0;
+  for (size_t i = 0; i < n; i++) {
+    mz[i] = m[i];
+    if (x[i] > 0 && zeroed < 3 && i % 7 == 0) {
+      mz[i] = 0;
+      zeroed++;
+      continue;
+    }
+    kx[nk] = x[i], ktx[nk] = tx[i], kT[nk] = T[i], km[nk] = m[i];
+    nk++;
+  }
+  assert_int_equal(zeroed, 3);
+  assert_int_equal(
+      clv_summary_from_arrays(&z, CLV_UNIT_WEEK, n, x, tx, T, mz, NULL), 0);
+  assert_int_equal(
+      clv_summary_from_arrays(&kept, CLV_UNIT_WEEK, nk, kx, ktx, kT, km, NULL),
+      0);
+  assert_int_equal(clv_fit("gg", z, NULL, &fz, &err), CLV_OK);
+  assert_int_equal(clv_fit("gg", kept, NULL, &fk, &err), CLV_OK);
+  for (int i = 0; i < 3; i++)
+    assert_close(clv_model_params(fz)[i], clv_model_params(fk)[i], 0, 1e-6);
+  assert_close(clv_model_loglik(fz), clv_model_loglik(fk), 1e-6, 0);
+  assert_non_null(strstr(clv_model_notes(fz), "3 customers left out"));
+  assert_true(clv_model_customers(fz) == clv_model_customers(fk));
+  free(mz), free(kx), free(ktx), free(kT), free(km);
+  clv_model_free(fz);
+  clv_model_free(fk);
+  clv_summary_free(s);
+  clv_summary_free(z);
+  clv_summary_free(kept);
 }
 
 /* E(M | x, m_x) by hand: p = 2, q = 3, gamma = 10, x = 4, m = 5 gives
@@ -198,9 +250,12 @@ static void test_spend_hand(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_fit_cdnow),  cmocka_unit_test(test_spend_unrounded),
-      cmocka_unit_test(test_gradient),   cmocka_unit_test(test_inputs),
+      cmocka_unit_test(test_fit_cdnow),
+      cmocka_unit_test(test_spend_unrounded),
+      cmocka_unit_test(test_gradient),
+      cmocka_unit_test(test_inputs),
       cmocka_unit_test(test_spend_hand),
+      cmocka_unit_test(test_zero_spend_left_out),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
