@@ -117,9 +117,9 @@ for n in $SIZES; do
   if has_command fit; then
     [ -s "$summary" ] || "$CLV" summary "$file" --unit week -o "$summary" 2>/dev/null
     sbytes=$(stat -c %s "$summary")
-    measure "$CLV" fit "$summary" --model bgnbd -o "$DATA/bgnbd-$n.json"
+    measure "$CLV" fit "$summary" --model bgnbd --unit week -o "$DATA/bgnbd-$n.json"
     row "$n" "fit bgnbd" "$sbytes" "$n"
-    measure "$CLV" fit "$summary" --model gg -o "$DATA/gg-$n.json"
+    measure "$CLV" fit "$summary" --model gg --unit week -o "$DATA/gg-$n.json"
     row "$n" "fit gg" "$sbytes" "$n"
     if has_command predict && [ -s "$DATA/bgnbd-$n.json" ]; then
       measure "$CLV" predict --model "$DATA/bgnbd-$n.json" \
