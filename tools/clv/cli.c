@@ -98,6 +98,24 @@ int cli_parse_day(const char *cmd, const char *opt, const char *text,
   return 1;
 }
 
+int cli_getopt_fail(const char *cmd, int c, char **argv, int optind) {
+  if (c == ':')
+    return cli_usage_error(cmd, "%s needs a value", argv[optind - 1]);
+  return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+}
+
+int cli_parse_format(const char *cmd, const char *text, clv_format *out) {
+  if (text && strcmp(text, "csv") == 0)
+    *out = CLV_FORMAT_CSV;
+  else if (text && (strcmp(text, "jsonl") == 0 || strcmp(text, "json") == 0))
+    *out = CLV_FORMAT_JSONL;
+  else {
+    cli_usage_error(cmd, "--format expects csv or jsonl");
+    return 0;
+  }
+  return 1;
+}
+
 FILE *cli_open_output(const char *cmd, const char *path) {
   if (path == NULL || strcmp(path, "-") == 0)
     return stdout;

@@ -51,6 +51,14 @@ int cli_parse_long(const char *cmd, const char *opt, const char *text,
 int cli_parse_day(const char *cmd, const char *opt, const char *text,
                   int32_t *out);
 
+/* The usage error for getopt_long()'s ':' (a missing value) or '?' (an
+ * unknown option) at argv[optind - 1]; returns CLI_EXIT_USAGE. */
+int cli_getopt_fail(const char *cmd, int c, char **argv, int optind);
+
+/* Parses "csv" or "jsonl" (also "json"); on error prints a usage error and
+ * returns 0. */
+int cli_parse_format(const char *cmd, const char *text, clv_format *out);
+
 /* Opens an output file ("-" or NULL is stdout). On error prints a message and
  * returns NULL. */
 FILE *cli_open_output(const char *cmd, const char *path);

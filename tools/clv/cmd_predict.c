@@ -203,12 +203,8 @@ int cmd_predict(int argc, char **argv) {
       have_unit = 1;
       break;
     case OPT_FORMAT:
-      if (strcmp(optarg, "csv") == 0)
-        format = CLV_FORMAT_CSV;
-      else if (strcmp(optarg, "jsonl") == 0 || strcmp(optarg, "json") == 0)
-        format = CLV_FORMAT_JSONL;
-      else
-        return cli_usage_error(CMD, "--format expects csv or jsonl");
+      if (!cli_parse_format(CMD, optarg, &format))
+        return CLI_EXIT_USAGE;
       break;
     case 'o':
       output = optarg;
@@ -219,10 +215,8 @@ int cmd_predict(int argc, char **argv) {
     case 'h':
       help(stdout);
       return CLI_EXIT_OK;
-    case ':':
-      return cli_usage_error(CMD, "%s needs a value", argv[optind - 1]);
     default:
-      return cli_usage_error(CMD, "unknown option '%s'", argv[optind - 1]);
+      return cli_getopt_fail(CMD, c, argv, optind);
     }
     if (!ok)
       return CLI_EXIT_USAGE;

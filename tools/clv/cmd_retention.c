@@ -448,10 +448,8 @@ static int parse_args(int argc, char **argv, args *a, int *done) {
       help(stdout);
       *done = 1;
       return CLI_EXIT_OK;
-    case ':':
-      return cli_usage_error(CMD, "%s needs a value", argv[optind - 1]);
     default:
-      return cli_usage_error(CMD, "unknown option '%s'", argv[optind - 1]);
+      return cli_getopt_fail(CMD, c, argv, optind);
     }
     if (!ok)
       return CLI_EXIT_USAGE;

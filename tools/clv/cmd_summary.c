@@ -76,12 +76,8 @@ int cmd_summary(int argc, char **argv) {
     if (taken > 0)
       continue;
     if ((v = cli_opt_value(argc, argv, &i, "--format", &m)), m) {
-      if (v && strcmp(v, "csv") == 0)
-        format = CLV_FORMAT_CSV;
-      else if (v && (strcmp(v, "jsonl") == 0 || strcmp(v, "json") == 0))
-        format = CLV_FORMAT_JSONL;
-      else
-        return cli_usage_error(CMD, "--format expects csv or jsonl");
+      if (!cli_parse_format(CMD, v, &format))
+        return CLI_EXIT_USAGE;
     } else if (strcmp(a, "-o") == 0 ||
                ((v = cli_opt_value(argc, argv, &i, "--output", &m)), m)) {
       if (strcmp(a, "-o") == 0)

@@ -6,11 +6,15 @@
 #define CLV_COMMANDS_H
 
 #define CLV_COMMANDS(X)                                                        \
-  X(summary, cmd_summary, "order log -> one row per customer (RFM summary)")  \
-  X(simulate, cmd_simulate, "draw a realistic order log from BG/NBD + Gamma-Gamma") \
-  X(fit, cmd_fit, "customer summary -> fitted BG/NBD or Gamma-Gamma model (JSON)") \
-  X(predict, cmd_predict, "models + summary -> P(alive), purchases, CLV per customer") \
-  X(retention, cmd_retention, "subscription retention: sBG fit, survivor projection, DERL, CLV") \
+  X(summary, cmd_summary, "order log -> one row per customer (RFM summary)")   \
+  X(simulate, cmd_simulate,                                                    \
+    "draw a realistic order log from BG/NBD + Gamma-Gamma")                    \
+  X(fit, cmd_fit,                                                              \
+    "customer summary -> fitted BG/NBD or Gamma-Gamma model (JSON)")           \
+  X(predict, cmd_predict,                                                      \
+    "models + summary -> P(alive), purchases, CLV per customer")               \
+  X(retention, cmd_retention,                                                  \
+    "subscription retention: sBG fit, survivor projection, DERL, CLV")         \
   X(run, cmd_run, "the one-shot job: summary -> models -> predictions, CLV")
 
 #define CLV__DECLARE(name, fn, text) int fn(int argc, char **argv);

@@ -18,11 +18,12 @@ static const struct {
 };
 
 static void usage(FILE *f) {
-  fprintf(f, "clv %s - customer lifetime value from order logs\n\n"
-             "Usage: clv <command> [options] [arguments]\n"
-             "       clv <command> --help\n"
-             "       clv --version\n\n"
-             "Commands:\n",
+  fprintf(f,
+          "clv %s - customer lifetime value from order logs\n\n"
+          "Usage: clv <command> [options] [arguments]\n"
+          "       clv <command> --help\n"
+          "       clv --version\n\n"
+          "Commands:\n",
           clv_version());
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
