@@ -26,6 +26,7 @@
 #include "clv/simulate.h"
 #include "clv/run.h"
 #include "clv/retention.h"
+#include "clv/validate.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -9,12 +9,18 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "clv.h"
 
 #define SHORT_KEY_MAX CLV__HKEY_INLINE
 #define LONG_KEY_MARK 0xFF
 #define MAX_KEYS (UINT32_MAX - 1u)
+#define POPULATE_MIN (64u << 10) /* smaller tables: not worth a call */
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14; older kernels say EINVAL */
+#endif
 
 static inline uint64_t rotl64(uint64_t x, int r) {
   return (x << r) | (x >> (64 - r));
@@ -90,7 +96,14 @@ const char *clv__hashmap_key(const clv__hashmap *m, uint32_t index,
 static inline int key_equals(const clv__hashmap *m, uint32_t index,
                              const char *key, size_t n) {
   const clv__hkey *k = rec(m, index);
-  if (n <= SHORT_KEY_MAX)
+  if (n == SHORT_KEY_MAX) {
+    /* The common fixed-width id: one 8-byte compare, no memcmp call. */
+    uint64_t a, b;
+    memcpy(&a, k->b, 8);
+    memcpy(&b, key, 8);
+    return k->len == n && a == b;
+  }
+  if (n < SHORT_KEY_MAX)
     return k->len == n && memcmp(k->b, key, n) == 0;
   if (k->len != LONG_KEY_MARK)
     return 0;
@@ -115,6 +128,16 @@ int clv__hashmap_find(const clv__hashmap *m, const char *key, size_t n,
   }
 }
 
+void clv__mem_populate(void *p, size_t n) {
+  long page = sysconf(_SC_PAGESIZE);
+  if (page <= 0 || n < (size_t)page)
+    return;
+  uintptr_t a = ((uintptr_t)p + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+  uintptr_t b = ((uintptr_t)p + n) & ~((uintptr_t)page - 1);
+  if (b > a)
+    (void)madvise((void *)a, b - a, MADV_POPULATE_WRITE);
+}
+
 /* Doubles the slot table and re-inserts every slot. The hash of a stored key
  * is not kept, so it is recomputed from the key: cheaper in memory than 8
  * more bytes per key, and growth happens O(log n) times. */
@@ -123,6 +146,9 @@ static int grow_slots(clv__hashmap *m) {
   clv__hslot *slots = calloc(cap, sizeof *slots);
   if (slots == NULL)
     return CLV_ENOMEM;
+  /* The re-insertion below touches every page of a large table. */
+  if (cap * sizeof *slots >= POPULATE_MIN)
+    clv__mem_populate(slots, cap * sizeof *slots);
   for (uint32_t k = 0; k < m->count; k++) {
     size_t len;
     const char *p = clv__hashmap_key(m, k, &len);

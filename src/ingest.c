@@ -765,9 +765,10 @@ static int stream_row(void *ctx, const char *id, size_t id_len,
                       const clv_summary_row *row) {
   stream_ctx *s = ctx;
   if (!s->w.wrote_header) {
+    int rc;
     s->w.columns = *s->columns;
-    if (clv__writer_header(&s->w) != CLV_OK)
-      return CLV_EIO;
+    if ((rc = clv__writer_header(&s->w)) != CLV_OK)
+      return rc;
   }
   return clv__writer_row(&s->w, id, id_len, row);
 }
@@ -786,6 +787,9 @@ int clv_summarize_file_write(const char *path, const clv_ingest_opts *o,
   s.columns = &columns;
   rc = clv__summarize(path, NULL, 0, o, DEFAULT_MIN_SPLIT, NULL, stream_row, &s,
                       &columns, report, err);
+  int close_rc = clv__writer_close(&s.w);
+  if (rc == CLV_OK)
+    rc = close_rc;
   if (rc == CLV_OK && (fflush(f) != 0 || ferror(f)))
     rc = CLV_EIO;
   return rc;

@@ -56,20 +56,36 @@ const char *clv__field_text(const clv__field *f, char *buf, size_t size);
 /* ---- summary_io.c ----------------------------------------------------------
  */
 
-/* Writes summary rows to a stream, one at a time. */
+/* Output buffer and caches of a row writer (summary_io.c). */
+typedef struct clv__writer_buf clv__writer_buf;
+
+/*
+ * Writes summary rows to a stream, one at a time, through its own output
+ * buffer (rows are formatted by hand, without a printf call per row).
+ * Zero it, set f, format and columns, write rows, then call
+ * clv__writer_close() once, on every path: it writes what is pending and
+ * frees the buffer.
+ */
 typedef struct clv__row_writer {
   FILE *f;
   clv_format format;
   unsigned columns; /* 1u << CLV_COL_... of the columns to write */
   int wrote_header;
+  clv__writer_buf *out; /* made by the first header or row */
 } clv__row_writer;
 
-/* Writes the CSV header line (nothing for JSON lines). CLV_OK or CLV_EIO. */
+/* Writes the CSV header line (nothing for JSON lines). CLV_OK, CLV_EIO or
+ * CLV_ENOMEM. */
 int clv__writer_header(clv__row_writer *w);
 
-/* Writes one row; a clv__row_fn (ctx is the writer). CLV_OK or CLV_EIO. */
+/* Writes one row; a clv__row_fn (ctx is the writer). CLV_OK, CLV_EIO or
+ * CLV_ENOMEM. */
 int clv__writer_row(void *w, const char *id, size_t id_len,
                     const clv_summary_row *row);
+
+/* Writes the pending bytes to the stream (no fflush) and frees the buffer.
+ * CLV_OK, or CLV_EIO when any write failed. */
+int clv__writer_close(clv__row_writer *w);
 
 /* ---- ingest.c ------------------------------------------------------------ */
 

@@ -134,5 +134,8 @@ void clv__model_note(clv_model *m, const char *fmt, ...)
 
 extern const clv__family clv__family_bgnbd;
 extern const clv__family clv__family_gg;
+extern const clv__family clv__family_pnbd;
+extern const clv__family clv__family_mbgnbd;
+extern const clv__family clv__family_bgbb;
 
 #endif

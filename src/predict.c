@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "predict.h"
 #include "special.h"
 
 /* ---- checks ----------------------------------------------------------------
@@ -36,19 +37,33 @@ static int check_tx(const clv_model *m, const clv_summary *s, const void *out) {
 /* ---- (x, T) pairs
  * ------------------------------------------------------------- */
 
-/* Distinct (x, T) pairs of a summary and, per row, the index of its pair.
- * Open addressing over the pair's bits. */
+/* Distinct (x, T) pairs of a summary and the way from a row to its pair:
+ * either a direct table indexed by (x, T) (cell, whole-number keys) or, per
+ * row, the index of its pair found by open addressing over the pair's bits
+ * (row_pair). */
 typedef struct pairs {
   size_t n, mask;
   uint32_t *slot;
   double *key; /* 2 per pair */
   uint32_t *row_pair;
+  uint32_t *cell; /* dense: pair of (x, T) at x * nT + T */
+  size_t nT;
 } pairs;
 
 static void pairs_free(pairs *p) {
   free(p->slot);
   free(p->key);
   free(p->row_pair);
+  free(p->cell);
+}
+
+/* The pair of row i. The dense table is a few hundred kilobytes that stay in
+ * cache, so looking it up costs less than reading a per-row index array. */
+static inline size_t pair_of(const pairs *p, const double *x, const double *T,
+                             size_t i) {
+  if (p->cell)
+    return p->cell[(size_t)x[i] * p->nT + (size_t)T[i]];
+  return p->row_pair[i];
 }
 
 static size_t pair_hash(double x, double T) {
@@ -66,13 +81,13 @@ static size_t pair_hash(double x, double T) {
 
 /* Summaries in days hold whole x and T of a few hundred values each: then a
  * direct table indexed by (x, T) replaces the hash, with no probing and no
- * large table to fault in. Returns 1 when it applied. */
+ * large table to fault in. Returns 1 when it applied, 0 when the keys do not
+ * suit it, -1 when out of memory. */
 #define DENSE_LIMIT (1u << 22)
 
 static int pairs_dense(pairs *p, const double *x, const double *T,
                        size_t rows) {
   double mx = 0, mT = 0;
-  uint32_t *cell = NULL;
   for (size_t i = 0; i < rows; i++) {
     if (!(x[i] >= 0 && x[i] < DENSE_LIMIT && x[i] == floor(x[i]) && T[i] >= 0 &&
           T[i] < DENSE_LIMIT && T[i] == floor(T[i])))
@@ -83,20 +98,25 @@ static int pairs_dense(pairs *p, const double *x, const double *T,
   size_t nT = (size_t)mT + 1, cells = ((size_t)mx + 1) * nT;
   if (cells > DENSE_LIMIT || cells > 4 * rows + 4096)
     return 0;
-  cell = malloc(cells * sizeof *cell);
-  if (cell == NULL)
-    return 0;
+  uint32_t *cell = malloc(cells * sizeof *cell);
+  double *key = malloc(2 * (cells < rows ? cells : rows + 1) * sizeof *key);
+  if (cell == NULL || key == NULL) {
+    free(cell);
+    free(key);
+    return -1;
+  }
   memset(cell, 0xFF, cells * sizeof *cell);
   for (size_t i = 0; i < rows; i++) {
     size_t c = (size_t)x[i] * nT + (size_t)T[i];
     if (cell[c] == UINT32_MAX) {
-      p->key[2 * p->n] = x[i];
-      p->key[2 * p->n + 1] = T[i];
+      key[2 * p->n] = x[i];
+      key[2 * p->n + 1] = T[i];
       cell[c] = (uint32_t)p->n++;
     }
-    p->row_pair[i] = cell[c];
   }
-  free(cell);
+  p->cell = cell;
+  p->key = key;
+  p->nT = nT;
   return 1;
 }
 
@@ -105,12 +125,13 @@ static int pairs_build(pairs *p, const clv_summary *s) {
   const double *x = clv_summary_col(s, CLV_COL_X);
   const double *T = clv_summary_col(s, CLV_COL_T);
   memset(p, 0, sizeof *p);
+  int dense = pairs_dense(p, x, T, rows);
+  if (dense)
+    return dense > 0 ? CLV_OK : CLV_ENOMEM;
   p->key = malloc((rows + 1) * 2 * sizeof(double));
   p->row_pair = malloc((rows + 1) * sizeof(uint32_t));
   if (!p->key || !p->row_pair)
     return CLV_ENOMEM;
-  if (pairs_dense(p, x, T, rows))
-    return CLV_OK;
   /* A table of 2 * rows slots never fills: no growth needed. */
   while (size < 2 * rows)
     size *= 2;
@@ -138,6 +159,29 @@ static int pairs_build(pairs *p, const clv_summary *s) {
   }
   return CLV_OK;
 }
+
+/* Runs fn(job0) here and fn(job1) on a second thread when two is set (or
+ * here too when the thread cannot start: the same result, later). */
+typedef void *(*work_fn)(void *);
+
+static void run_halves(work_fn fn, void *job0, void *job1, int two) {
+  pthread_t tid;
+  int started = 0;
+  if (two)
+    started = pthread_create(&tid, NULL, fn, job1) == 0;
+  fn(job0);
+  if (two) {
+    if (started)
+      pthread_join(tid, NULL);
+    else
+      fn(job1);
+  }
+}
+
+/* Below this many pairs (each a few hypergeometric series) or rows (each a
+ * P(alive)) a second thread costs more than it saves. */
+#define THREAD_MIN_PAIRS 2000
+#define THREAD_MIN_ROWS 50000
 
 /* For every pair: v = sum_j coef[j] * E[Y(ts[j]) | alive, x, T]. */
 typedef struct pair_job {
@@ -173,28 +217,17 @@ static void *pair_run(void *arg) {
 static int pair_values(const clv_model *m, const pairs *p, int nt,
                        const double *ts, const double *coef, double *val) {
   pair_job j[2];
-  pthread_t tid;
-  int threads = p->n >= 2000 ? 2 : 1, started = 0;
-  for (int t = 0; t < threads; t++)
-    j[t] = (pair_job){m,
-                      p,
-                      p->n * (size_t)t / (size_t)threads,
-                      p->n * (size_t)(t + 1) / (size_t)threads,
-                      nt,
-                      ts,
-                      coef,
-                      val,
-                      0};
-  if (threads == 2)
-    started = pthread_create(&tid, NULL, pair_run, &j[1]) == 0;
-  pair_run(&j[0]);
-  if (threads == 2) {
-    if (started)
-      pthread_join(tid, NULL);
-    else
-      pair_run(&j[1]);
+  for (int t = 0; t < 2; t++)
+    j[t] = (pair_job){
+        m,   p, p->n * (size_t)t / 2, p->n * (size_t)(t + 1) / 2, nt, ts, coef,
+        val, 0};
+  if (p->n < THREAD_MIN_PAIRS) {
+    j[0].end = p->n;
+    pair_run(&j[0]);
+    return j[0].rc;
   }
-  return j[0].rc ? j[0].rc : (threads == 2 ? j[1].rc : CLV_OK);
+  run_halves(pair_run, &j[0], &j[1], 1);
+  return j[0].rc ? j[0].rc : j[1].rc;
 }
 
 /* out[i] = P(alive_i) * sum_j coef[j] E[Y(ts[j]) | alive, x_i, T_i]
@@ -219,7 +252,8 @@ static int conditional_sum(const clv_model *m, const clv_summary *s, int nt,
   const double *tx = clv_summary_col(s, CLV_COL_TX);
   const double *T = clv_summary_col(s, CLV_COL_T);
   for (size_t i = 0; i < clv_summary_rows(s); i++) {
-    double v = m->fam->p_alive(m->p, x[i], tx[i], T[i]) * val[p.row_pair[i]];
+    double v =
+        m->fam->p_alive(m->p, x[i], tx[i], T[i]) * val[pair_of(&p, x, T, i)];
     if (spend)
       v *= spend[i];
     if (!isfinite(v)) {
@@ -454,5 +488,206 @@ int clv_new_customer_value(const clv_model *tx, const clv_model *spend,
 done:
   free(ts);
   free(coef);
+  return rc;
+}
+
+/* ---- the fused table --------------------------------------------------------
+ *
+ * clv_predictions_compute() needs P(alive), E[Y(H)], P(none in H), the
+ * next-purchase median and the CLV of every customer. Called one by one, the
+ * functions above compute P(alive) three times, find the (x, T) pairs twice,
+ * evaluate E[Y(H)] twice (the last CLV period ends at H) and sweep the
+ * columns six times. Here the per-pair quantities are computed once per
+ * distinct (x, T) in one pass and the per-customer ones in one sweep over
+ * the rows, both split over two threads.
+ */
+
+/* Per-pair values: E[Y(H) | alive], the CLV sum, P(none in H | alive) and
+ * the next-purchase quantile. */
+enum { PV_EH, PV_SUM, PV_NONE, PV_NEXT, PV_N };
+
+typedef struct fused_pair_job {
+  const clv_model *m;
+  const pairs *p;
+  size_t begin, end;
+  int nt;
+  const double *ts, *coef;
+  double h, q;
+  double *pv;
+  int rc;
+} fused_pair_job;
+
+static void *fused_pair_run(void *arg) {
+  fused_pair_job *j = arg;
+  const clv__family *f = j->m->fam;
+  const double *par = j->m->p;
+  j->rc = CLV_OK;
+  for (size_t k = j->begin; k < j->end; k++) {
+    double x = j->p->key[2 * k], T = j->p->key[2 * k + 1], v = 0, e, eh = NAN;
+    double *out = j->pv + PV_N * k;
+    int have_h = 0;
+    for (int h = 0; h < j->nt; h++) {
+      int rc = f->expect_alive(par, x, T, j->ts[h], &e);
+      if (rc) {
+        j->rc = rc;
+        return NULL;
+      }
+      v += j->coef[h] * e;
+      /* The last period point is usually the horizon itself. */
+      if (j->ts[h] == j->h) {
+        eh = e;
+        have_h = 1;
+      }
+    }
+    if (!have_h) {
+      int rc = f->expect_alive(par, x, T, j->h, &eh);
+      if (rc) {
+        j->rc = rc;
+        return NULL;
+      }
+    }
+    out[PV_EH] = eh;
+    out[PV_SUM] = v;
+    out[PV_NONE] = f->none_alive(par, x, T, j->h);
+    out[PV_NEXT] = f->next_alive(par, x, T, j->q);
+    if (isnan(out[PV_NEXT]) || out[PV_NEXT] < 0) {
+      j->rc = CLV_ENUMERIC;
+      return NULL;
+    }
+  }
+  return NULL;
+}
+
+typedef struct fused_row_job {
+  const clv_model *tx, *spend;
+  const pairs *p;
+  const double *x, *tx_, *T, *m, *pv;
+  double margin;
+  clv__pred_cols out;
+  size_t begin, end;
+  int rc;
+} fused_row_job;
+
+/* The per-customer sweep. Each value is formed by the same operations as in
+ * the separate functions: P(alive) from the family, E = P(alive) E[.|alive],
+ * P(none) = 1 - P(alive) (1 - P(none | alive)), CLV = (P(alive) sum) times
+ * (margin E(M)). */
+static void *fused_row_run(void *arg) {
+  fused_row_job *j = arg;
+  const clv__family *f = j->tx->fam;
+  const double *par = j->tx->p, *x = j->x, *tx = j->tx_, *T = j->T;
+  j->rc = CLV_OK;
+  for (size_t i = j->begin; i < j->end; i++) {
+    const double *v = j->pv + PV_N * pair_of(j->p, x, T, i);
+    double pa = f->p_alive(par, x[i], tx[i], T[i]);
+    double sp = j->margin;
+    if (j->spend) {
+      /* As clv_expected_spend(): the population mean without amounts or
+       * without a recorded repeat spend. */
+      double xi = j->m ? x[i] : 0.0, mi = j->m ? j->m[i] : 0.0;
+      if (xi > 0 && !(mi > 0))
+        xi = 0;
+      double es = j->spend->fam->spend(j->spend->p, xi, mi);
+      if (!isfinite(es)) {
+        j->rc = CLV_EDOMAIN;
+        return NULL;
+      }
+      j->out.expected_spend[i] = es;
+      sp = es * j->margin;
+    }
+    double e = pa * v[PV_EH];
+    double none = 1.0 - pa * (1.0 - v[PV_NONE]);
+    double val = pa * v[PV_SUM];
+    val *= sp;
+    if (!isfinite(pa) || !isfinite(e) || !isfinite(none) || !isfinite(val)) {
+      j->rc = CLV_ENUMERIC;
+      return NULL;
+    }
+    j->out.p_alive[i] = pa;
+    j->out.expected[i] = e;
+    j->out.prob_none[i] = none;
+    j->out.next_purchase[i] = v[PV_NEXT];
+    j->out.value[i] = val;
+  }
+  return NULL;
+}
+
+int clv__predict_all(const clv_model *tx, const clv_model *spend,
+                     const clv_summary *s, const clv_value_opts *o, double q,
+                     clv__pred_cols *out) {
+  pairs p;
+  double *ts = NULL, *coef = NULL, *pv = NULL;
+  int rc, K;
+  memset(&p, 0, sizeof p);
+  if (out == NULL || s == NULL || o == NULL || !(q > 0 && q < 1))
+    return CLV_EINVAL;
+  rc = check_tx(tx, s, out->p_alive);
+  if (rc)
+    return rc;
+  if (spend &&
+      (spend->fam->kind != CLV__KIND_SPEND || out->expected_spend == NULL ||
+       !isfinite(spend->fam->spend_mean(spend->p))))
+    return CLV_EINVAL;
+  if (!(o->horizon >= 0) || !isfinite(o->horizon))
+    return CLV_EINVAL;
+  K = value_weights(o, &ts, &coef);
+  if (K < 0) {
+    rc = K == -2 ? CLV_ENOMEM : CLV_EINVAL;
+    goto done;
+  }
+  rc = pairs_build(&p, s);
+  if (rc)
+    goto done;
+  pv = malloc((p.n + 1) * PV_N * sizeof(double));
+  if (pv == NULL) {
+    rc = CLV_ENOMEM;
+    goto done;
+  }
+  fused_pair_job pj[2];
+  for (int t = 0; t < 2; t++)
+    pj[t] = (fused_pair_job){.m = tx,
+                             .p = &p,
+                             .begin = p.n * (size_t)t / 2,
+                             .end = p.n * (size_t)(t + 1) / 2,
+                             .nt = K,
+                             .ts = ts,
+                             .coef = coef,
+                             .h = o->horizon,
+                             .q = q,
+                             .pv = pv};
+  if (p.n < THREAD_MIN_PAIRS) {
+    pj[0].end = p.n;
+    pj[1].begin = pj[1].end = p.n;
+  }
+  run_halves(fused_pair_run, &pj[0], &pj[1], p.n >= THREAD_MIN_PAIRS);
+  rc = pj[0].rc ? pj[0].rc : pj[1].rc;
+  if (rc)
+    goto done;
+  size_t n = clv_summary_rows(s);
+  fused_row_job rj[2];
+  for (int t = 0; t < 2; t++)
+    rj[t] = (fused_row_job){.tx = tx,
+                            .spend = spend,
+                            .p = &p,
+                            .x = clv_summary_col(s, CLV_COL_X),
+                            .tx_ = clv_summary_col(s, CLV_COL_TX),
+                            .T = clv_summary_col(s, CLV_COL_T),
+                            .m = clv_summary_col(s, CLV_COL_M),
+                            .pv = pv,
+                            .margin = o->margin,
+                            .out = *out,
+                            .begin = n * (size_t)t / 2,
+                            .end = n * (size_t)(t + 1) / 2};
+  if (n < THREAD_MIN_ROWS) {
+    rj[0].end = n;
+    rj[1].begin = rj[1].end = n;
+  }
+  run_halves(fused_row_run, &rj[0], &rj[1], n >= THREAD_MIN_ROWS);
+  rc = rj[0].rc ? rj[0].rc : rj[1].rc;
+done:
+  free(ts);
+  free(coef);
+  free(pv);
+  pairs_free(&p);
   return rc;
 }

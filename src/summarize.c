@@ -33,11 +33,10 @@
 
 #define DAY_LIMIT CLV__DAY_LIMIT
 #define CUST_ALIGN 64 /* one customer record = one cache line */
-/* Batched lookups: a row's slot is prefetched PF_SLOT rows ahead of its
- * update, its customer record PF_CUST rows ahead (by then the slot is in
- * the cache), so that the cache misses of several rows overlap. */
-#define PF_SLOT 16
-#define PF_CUST 8
+/* New customers' records are pre-faulted this many at a time (1 MiB of
+ * records): the arrays grow by realloc, whose fresh pages would otherwise
+ * fault one by one as new customers arrive. */
+#define PREFAULT_RECORDS 16384
 
 /* Customer flags. */
 enum {
@@ -103,6 +102,7 @@ struct clv__summarizer {
   head *hd;
   uint64_t *seq; /* track_seq: each customer's first row's sequence number */
   size_t cap;
+  size_t ready; /* records [0, ready) are pre-faulted */
   int replaying;
   uint64_t marked;
   entry *e;
@@ -398,6 +398,26 @@ static int add_entry(clv__summarizer *s, uint32_t i, int32_t key, int32_t day,
   return CLV_OK;
 }
 
+/* Makes room for the next new customers: grows the arrays when full and
+ * pre-faults the next PREFAULT_RECORDS records in one call per array. */
+static int prepare_customers(clv__summarizer *s) {
+  int rc;
+  if (s->map.count >= s->cap && (rc = grow_customers(s)) != CLV_OK)
+    return rc;
+  size_t from = s->ready > s->map.count ? s->ready : s->map.count;
+  size_t to = from + PREFAULT_RECORDS < s->cap ? from + PREFAULT_RECORDS
+                                               : s->cap;
+  clv__mem_populate(&s->c[from], (to - from) * sizeof(cust));
+  if (s->seq)
+    clv__mem_populate(&s->seq[from], (to - from) * sizeof *s->seq);
+  if (s->h)
+    clv__mem_populate(&s->h[from], (to - from) * sizeof *s->h);
+  if (s->hd)
+    clv__mem_populate(&s->hd[from], (to - from) * sizeof *s->hd);
+  s->ready = to;
+  return CLV_OK;
+}
+
 /* One row of a batch (domain already checked by the caller). */
 static inline int add_one(clv__summarizer *s, const clv__order *r) {
   int rc, inserted;
@@ -420,7 +440,7 @@ static inline int add_one(clv__summarizer *s, const clv__order *r) {
     return CLV_OK;
   }
   /* The map writes a new key's record in place: make room first. */
-  if (s->map.count >= s->cap && (rc = grow_customers(s)) != CLV_OK)
+  if (s->map.count >= s->ready && (rc = prepare_customers(s)) != CLV_OK)
     return rc;
   rc = clv__hashmap_intern(&s->map, r->id, r->id_len, r->hash, &i, &inserted);
   if (rc)
@@ -452,19 +472,21 @@ int clv__summarizer_add_batch(clv__summarizer *s, const clv__order *r,
                               size_t n) {
   int rc = CLV_OK;
   const clv__hashmap *m = &s->map;
-  for (size_t k = 0; k < n && k < PF_SLOT; k++)
-    if (m->mask)
+  /* Three passes, so that the cache misses of all the rows of a batch are
+   * in flight together: request every row's slot, then read the slots
+   * (by now mostly arrived) and request the customer records they lead
+   * to, then apply the rows. A slot that the third pass changes (a new
+   * customer, a grown table) only makes a prefetch useless, never wrong. */
+  if (m->mask && !s->replaying) {
+    for (size_t k = 0; k < n; k++)
       clv__hashmap_prefetch_slot(m, r[k].hash);
-  for (size_t k = 0; k < n; k++) {
-    if (m->mask) {
-      if (k + PF_SLOT < n)
-        clv__hashmap_prefetch_slot(m, r[k + PF_SLOT].hash);
-      if (k + PF_CUST < n) {
-        uint32_t g = clv__hashmap_guess(m, r[k + PF_CUST].hash);
-        if (g < m->count)
-          __builtin_prefetch(&s->c[g], 1);
-      }
+    for (size_t k = 0; k < n; k++) {
+      uint32_t g = clv__hashmap_guess(m, r[k].hash);
+      if (g < m->count)
+        __builtin_prefetch(&s->c[g], 1);
     }
+  }
+  for (size_t k = 0; k < n; k++) {
     rc = add_one(s, &r[k]);
     if (rc)
       break;

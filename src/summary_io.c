@@ -30,68 +30,182 @@ static int is_day_col(clv_col c) {
   return c == CLV_COL_FIRST_DAY || c == CLV_COL_LAST_DAY;
 }
 
-/* Writes the decimal digits of |v| (v < 2^63) right-aligned before `end`;
- * returns the start. */
-static size_t fmt_value(clv_col c, double v, char *buf, size_t size) {
-  if (is_day_col(c)) {
-    char d[11];
-    clv_day_format((int32_t)v, d);
-    return (size_t)snprintf(buf, size, "%s", d);
+static int is_money_col(clv_col c) {
+  return c == CLV_COL_M || c == CLV_COL_M_HOLDOUT || c == CLV_COL_TOTAL_SPEND ||
+         c == CLV_COL_REFUNDS;
+}
+
+#define OUT_BUF (256u << 10) /* bytes of output gathered per write */
+#define ROW_ROOM 2048        /* room a row needs besides its id */
+#define DAY_CACHE 1024       /* formatted dates kept (direct-mapped) */
+
+/* The writer's buffer. Dates are cached since a summary has few distinct
+ * ones (a log spans hundreds of days, not millions), and formatting one
+ * costs a division-heavy calendar conversion. */
+struct clv__writer_buf {
+  size_t len;
+  int failed; /* a write failed: later output is dropped */
+  int32_t day_key[DAY_CACHE];
+  char day_txt[DAY_CACHE][10];
+  char key[N_OUT][40]; /* JSON: ,"name": per output column */
+  unsigned char key_len[N_OUT];
+  char buf[OUT_BUF];
+};
+
+static int writer_open(clv__row_writer *w) {
+  clv__writer_buf *o;
+  if (w->out)
+    return CLV_OK;
+  o = malloc(sizeof *o);
+  if (o == NULL)
+    return CLV_ENOMEM;
+  o->len = 0;
+  o->failed = 0;
+  for (size_t k = 0; k < DAY_CACHE; k++)
+    o->day_key[k] = INT32_MIN; /* outside the day range: empty */
+  for (size_t k = 0; k < N_OUT; k++)
+    o->key_len[k] = (unsigned char)snprintf(
+        o->key[k], sizeof o->key[k], ",\"%s\":", clv_col_name(out_order[k]));
+  w->out = o;
+  return CLV_OK;
+}
+
+static void writer_flush(clv__row_writer *w) {
+  clv__writer_buf *o = w->out;
+  if (o->len && !o->failed && fwrite(o->buf, 1, o->len, w->f) != o->len)
+    o->failed = 1;
+  o->len = 0;
+}
+
+int clv__writer_close(clv__row_writer *w) {
+  int rc = CLV_OK;
+  if (w->out) {
+    writer_flush(w);
+    rc = w->out->failed || ferror(w->f) ? CLV_EIO : CLV_OK;
+    free(w->out);
+    w->out = NULL;
   }
-  /* Sums of money amounts carry binary noise (29.33 + 29.73 + 14.96 is
-   * 74.02000000000001 in doubles): money columns are written to 15
-   * significant digits, which is exact for any sum of cent amounts below
-   * 10^12. Other columns round-trip exactly. */
-  int money = c == CLV_COL_M || c == CLV_COL_M_HOLDOUT ||
-              c == CLV_COL_TOTAL_SPEND || c == CLV_COL_REFUNDS;
-  return clv__fmt_num(v, money ? 5e-15 : 0.0, buf, size);
+  return rc;
+}
+
+/* Appends the 10 characters of a day (as clv_day_format()) at p. */
+static char *put_day(clv__writer_buf *o, int32_t day, char *p) {
+  size_t slot = (uint32_t)day % DAY_CACHE;
+  if (o->day_key[slot] != day) {
+    char d[11];
+    clv_day_format(day, d);
+    memcpy(o->day_txt[slot], d, 10);
+    o->day_key[slot] = day;
+  }
+  memcpy(p, o->day_txt[slot], 10);
+  return p + 10;
+}
+
+/* Appends a value of column c at p: a date, or a number with the fewest
+ * digits that read back. Sums of money amounts carry binary noise (29.33 +
+ * 29.73 + 14.96 is 74.02000000000001 in doubles): money columns are
+ * written to 15 significant digits, which is exact for any sum of cent
+ * amounts below 10^12. Other columns round-trip exactly. */
+static char *put_value(clv__writer_buf *o, clv_col c, double v, char *p) {
+  if (is_day_col(c))
+    return put_day(o, (int32_t)v, p);
+  return p + clv__fmt_num(v, is_money_col(c) ? 5e-15 : 0.0, p, 40);
 }
 
 int clv__writer_header(clv__row_writer *w) {
+  int rc = writer_open(w);
+  if (rc)
+    return rc;
   w->wrote_header = 1;
   if (w->format != CLV_FORMAT_CSV)
     return CLV_OK;
-  fputs("customer_id", w->f);
+  clv__writer_buf *o = w->out;
+  char *p = o->buf + o->len;
+  memcpy(p, "customer_id", 11);
+  p += 11;
   for (size_t k = 0; k < N_OUT; k++)
-    if (w->columns & (1u << out_order[k]))
-      fprintf(w->f, ",%s", clv_col_name(out_order[k]));
-  putc('\n', w->f);
-  return ferror(w->f) ? CLV_EIO : CLV_OK;
+    if (w->columns & (1u << out_order[k])) {
+      size_t n = strlen(clv_col_name(out_order[k]));
+      *p++ = ',';
+      memcpy(p, clv_col_name(out_order[k]), n);
+      p += n;
+    }
+  *p++ = '\n';
+  o->len = (size_t)(p - o->buf);
+  return o->failed ? CLV_EIO : CLV_OK;
+}
+
+/* Appends the id, escaped: into the buffer when it is short (the caller
+ * made room for its worst case), else (a huge id) straight to the stream
+ * after what is pending. */
+static char *put_id(clv__row_writer *w, const char *id, size_t n, char *p) {
+  clv__writer_buf *o = w->out;
+  int csv = w->format == CLV_FORMAT_CSV;
+  size_t used;
+  if (n > OUT_BUF / 8) {
+    o->len = (size_t)(p - o->buf);
+    writer_flush(w);
+    if (csv)
+      clv__put_csv_field(w->f, id, n);
+    else
+      clv__put_json_string(w->f, id, n);
+    return o->buf;
+  }
+  if (csv && !clv__csv_needs_quotes(id, n)) {
+    memcpy(p, id, n);
+    return p + n;
+  }
+  *p++ = '"';
+  p += csv ? clv__csv_escape(p, 2 * n, id, n, &used)
+           : clv__json_escape(p, 6 * n, id, n, &used);
+  *p++ = '"';
+  return p;
 }
 
 int clv__writer_row(void *ctx, const char *id, size_t id_len,
                     const clv_summary_row *row) {
   clv__row_writer *w = ctx;
-  char buf[64];
-  if (!w->wrote_header && clv__writer_header(w) != CLV_OK)
-    return CLV_EIO;
+  int rc;
+  if (!w->wrote_header && (rc = clv__writer_header(w)) != CLV_OK)
+    return rc;
+  clv__writer_buf *o = w->out;
+  /* Room for the row: the id's worst case (quoting doubles, JSON escapes
+   * take 6 bytes a byte) when it is short enough to go into the buffer. */
+  size_t need = ROW_ROOM + (id_len <= OUT_BUF / 8 ? 6 * id_len + 2 : 0);
+  if (OUT_BUF - o->len < need)
+    writer_flush(w);
+  char *p = o->buf + o->len;
   if (w->format == CLV_FORMAT_CSV) {
-    clv__put_csv_field(w->f, id, id_len);
+    p = put_id(w, id, id_len, p);
     for (size_t k = 0; k < N_OUT; k++) {
       clv_col c = out_order[k];
       if (!(w->columns & (1u << c)))
         continue;
-      size_t len = fmt_value(c, row->v[c], buf + 1, sizeof buf - 1);
-      buf[0] = ',';
-      fwrite(buf, 1, len + 1, w->f);
+      *p++ = ',';
+      p = put_value(o, c, row->v[c], p);
     }
-    putc('\n', w->f);
   } else {
-    fputs("{\"customer_id\":", w->f);
-    clv__put_json_string(w->f, id, id_len);
+    memcpy(p, "{\"customer_id\":", 15);
+    p = put_id(w, id, id_len, p + 15);
     for (size_t k = 0; k < N_OUT; k++) {
       clv_col c = out_order[k];
       if (!(w->columns & (1u << c)))
         continue;
-      fmt_value(c, row->v[c], buf, sizeof buf);
-      if (is_day_col(c))
-        fprintf(w->f, ",\"%s\":\"%s\"", clv_col_name(c), buf);
-      else
-        fprintf(w->f, ",\"%s\":%s", clv_col_name(c), buf);
+      memcpy(p, o->key[k], o->key_len[k]);
+      p += o->key_len[k];
+      if (is_day_col(c)) {
+        *p++ = '"';
+        p = put_day(o, (int32_t)row->v[c], p);
+        *p++ = '"';
+      } else {
+        p = put_value(o, c, row->v[c], p);
+      }
     }
-    fputs("}\n", w->f);
+    *p++ = '}';
   }
-  return ferror(w->f) ? CLV_EIO : CLV_OK;
+  *p++ = '\n';
+  o->len = (size_t)(p - o->buf);
+  return o->failed ? CLV_EIO : CLV_OK;
 }
 
 static int write_table(const clv_summary *s, FILE *f, clv_format format) {
@@ -122,6 +236,9 @@ static int write_table(const clv_summary *s, FILE *f, clv_format format) {
     const char *id = clv_summary_id(s, i, &len);
     rc = clv__writer_row(&w, id, len, &row);
   }
+  int close_rc = clv__writer_close(&w);
+  if (rc == CLV_OK)
+    rc = close_rc;
   if (rc == CLV_OK && fflush(f) != 0)
     rc = CLV_EIO;
   return rc;

@@ -72,22 +72,45 @@ size_t clv__fmt_num(double v, double rel_tol, char *buf, size_t size) {
   return strlen(buf);
 }
 
+int clv__csv_needs_quotes(const char *p, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (p[i] == ',' || p[i] == '"' || p[i] == '\r' || p[i] == '\n')
+      return 1;
+  return 0;
+}
+
+/* The inside of a quoted CSV field: inner quotes doubled. Stops when the
+ * next byte (2 for a quote) would not fit, so that a caller can write a
+ * long field in pieces. */
+size_t clv__csv_escape(char *dst, size_t cap, const char *p, size_t n,
+                       size_t *used) {
+  size_t i = 0, k = 0;
+  for (; i < n; i++) {
+    size_t need = p[i] == '"' ? 2 : 1;
+    if (k + need > cap)
+      break;
+    if (p[i] == '"')
+      dst[k++] = '"';
+    dst[k++] = p[i];
+  }
+  *used = i;
+  return k;
+}
+
 /* CSV field: quoted when it holds a comma, quote, CR or LF (RFC 4180), with
  * inner quotes doubled; otherwise byte for byte. */
 void clv__put_csv_field(FILE *f, const char *p, size_t n) {
-  int quote = 0;
-  for (size_t i = 0; i < n; i++)
-    if (p[i] == ',' || p[i] == '"' || p[i] == '\r' || p[i] == '\n')
-      quote = 1;
-  if (!quote) {
+  char buf[512];
+  if (!clv__csv_needs_quotes(p, n)) {
     fwrite(p, 1, n, f);
     return;
   }
   putc('"', f);
-  for (size_t i = 0; i < n; i++) {
-    if (p[i] == '"')
-      putc('"', f);
-    putc(p[i], f);
+  while (n > 0) {
+    size_t used, len = clv__csv_escape(buf, sizeof buf, p, n, &used);
+    fwrite(buf, 1, len, f);
+    p += used;
+    n -= used;
   }
   putc('"', f);
 }
@@ -113,26 +136,61 @@ static size_t utf8_len(const unsigned char *p, size_t n) {
   return len;
 }
 
-/* JSON string. Bytes that are not valid UTF-8 cannot appear in JSON text;
- * they are written as \u00XX (the Latin-1 code point of the byte), which is
- * the one lossy case and is documented in docs/summary.md. */
-void clv__put_json_string(FILE *f, const char *s, size_t n) {
+/* The inside of a JSON string literal. Bytes that are not valid UTF-8
+ * cannot appear in JSON text; they are written as \u00XX (the Latin-1 code
+ * point of the byte), which is the one lossy case and is documented in
+ * docs/summary.md. Stops when the next piece (at most 6 bytes) would not
+ * fit, so that a caller can write a long string in pieces. */
+size_t clv__json_escape(char *dst, size_t cap, const char *s, size_t n,
+                        size_t *used) {
+  static const char hex[] = "0123456789abcdef";
   const unsigned char *p = (const unsigned char *)s;
-  putc('"', f);
-  for (size_t i = 0; i < n;) {
+  size_t i = 0, k = 0;
+  while (i < n) {
     unsigned char ch = p[i];
+    if (ch >= 0x20 && ch < 0x80 && ch != '"' && ch != '\\') {
+      if (k + 1 > cap)
+        break;
+      dst[k++] = (char)ch;
+      i++;
+      continue;
+    }
     size_t len = utf8_len(p + i, n - i);
     if (ch == '"' || ch == '\\') {
-      putc('\\', f);
-      putc(ch, f);
+      if (k + 2 > cap)
+        break;
+      dst[k++] = '\\';
+      dst[k++] = (char)ch;
       i++;
     } else if (ch < 0x20 || len == 0) {
-      fprintf(f, "\\u%04x", ch);
+      if (k + 6 > cap)
+        break;
+      memcpy(dst + k, "\\u00", 4);
+      dst[k + 4] = hex[ch >> 4];
+      dst[k + 5] = hex[ch & 15];
+      k += 6;
       i++;
     } else {
-      fwrite(p + i, 1, len, f);
+      if (k + len > cap)
+        break;
+      memcpy(dst + k, p + i, len);
+      k += len;
       i += len;
     }
+  }
+  *used = i;
+  return k;
+}
+
+/* JSON string literal, written in pieces through clv__json_escape(). */
+void clv__put_json_string(FILE *f, const char *s, size_t n) {
+  char buf[512];
+  putc('"', f);
+  while (n > 0) {
+    size_t used, len = clv__json_escape(buf, sizeof buf, s, n, &used);
+    fwrite(buf, 1, len, f);
+    s += used;
+    n -= used;
   }
   putc('"', f);
 }

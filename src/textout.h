@@ -18,6 +18,26 @@
  */
 size_t clv__fmt_num(double v, double rel_tol, char *buf, size_t size);
 
+/* 1 when a CSV field must be quoted: it holds a comma, quote, CR or LF. */
+int clv__csv_needs_quotes(const char *p, size_t n);
+
+/*
+ * Writes the inside of a quoted CSV field (inner quotes doubled) for the
+ * first bytes of p[0..n) into dst (at most cap bytes, no NUL). Stops before
+ * a byte that would not fit; *used tells how many input bytes were taken.
+ * Returns the bytes written. A cap of 2 or more always makes progress.
+ */
+size_t clv__csv_escape(char *dst, size_t cap, const char *p, size_t n,
+                       size_t *used);
+
+/*
+ * As clv__csv_escape() for the inside of a JSON string literal: '"' and
+ * '\\' escaped, control bytes and bytes that are not UTF-8 as \u00XX,
+ * valid UTF-8 copied. A cap of 6 or more always makes progress.
+ */
+size_t clv__json_escape(char *dst, size_t cap, const char *s, size_t n,
+                        size_t *used);
+
 /* A CSV field: quoted when it holds a comma, quote, CR or LF (RFC 4180). */
 void clv__put_csv_field(FILE *f, const char *p, size_t n);
 

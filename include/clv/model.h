@@ -61,6 +61,11 @@ int clv_fit(const char *family, const clv_summary *s, const clv_fit_opts *o,
 int clv_model_new(const char *family, const double *params, clv_unit unit,
                   clv_model **out);
 
+/* The i-th registered model family ("bgnbd", "gg", "pnbd", "mbgnbd",
+ * "bgbb", ...), or NULL past the last one; *is_transaction (may be NULL) is
+ * 1 for purchase models and 0 for spend models. For listing choices. */
+const char *clv_model_family_name(size_t i, int *is_transaction);
+
 /* Frees a model. Accepts NULL. */
 void clv_model_free(clv_model *m);
 

@@ -200,8 +200,8 @@ static int prepare(const double *p, const clv__data *d, double *work) {
  * a sum of two positive terms ("alive at T" and "died after t_x"), taken
  * by log-sum-exp. No cancellation, also when t_x = T.
  */
-static int row_terms(const double *p, double x, double tx, double T,
-                     double lrx, jval *j1, jval *j2, double *l1, double *l2) {
+static int row_terms(const double *p, double x, double tx, double T, double lrx,
+                     jval *j1, jval *j2, double *l1, double *l2) {
   int rc = jlog(p[R] + x + 1, p[S], p[ALPHA], p[BETA], T, j1);
   if (rc == CLV_OK)
     rc = jlog(p[R] + x, p[S] + 1, p[ALPHA], p[BETA], tx, j2);
@@ -230,8 +230,7 @@ static void ll_block(const double *p, const clv__data *d, const double *work,
     double x = d->xs[d->ix[i]], wi = d->w[i], l1, l2;
     jval j1, j2;
     sw += wi;
-    if (row_terms(p, x, d->k[1][i], d->k[2][i], e[X_LRX], &j1, &j2, &l1,
-                  &l2)) {
+    if (row_terms(p, x, d->k[1][i], d->k[2][i], e[X_LRX], &j1, &j2, &l1, &l2)) {
       sl = NAN;
       continue;
     }
@@ -316,8 +315,7 @@ static double p_alive(const double *p, double x, double tx, double T) {
 static int expect_alive(const double *p, double x, double T, double t,
                         double *out) {
   double L = log1p(t / (p[BETA] + T)), v = (p[S] - 1) * L;
-  *out = (p[R] + x) / (p[ALPHA] + T) * (p[BETA] + T) * L *
-         clv__expm1_over(-v);
+  *out = (p[R] + x) / (p[ALPHA] + T) * (p[BETA] + T) * L * clv__expm1_over(-v);
   return isfinite(*out) && *out >= 0 ? CLV_OK : CLV_ENUMERIC;
 }
 
@@ -340,8 +338,8 @@ static double none_alive(const double *p, double x, double T, double t) {
     return NAN;
   l1 = log(r) + j1.l;
   l2 = log(q[S]) + j2.l;
-  double v = exp(r * log(q[ALPHA]) + q[S] * log(q[BETA]) +
-                 clv__logsumexp(l1, l2));
+  double v =
+      exp(r * log(q[ALPHA]) + q[S] * log(q[BETA]) + clv__logsumexp(l1, l2));
   return v > 1 ? 1.0 : v;
 }
 
@@ -403,9 +401,8 @@ static int pmf(const double *p, double t, int n, double *out) {
     *out = n == 0 ? 1.0 : 0.0;
     return CLV_OK;
   }
-  double first =
-      lc + (n > 0 ? n * log(t) : 0.0) - (r + n) * log(al + t) +
-      s * log(be / (be + t));
+  double first = lc + (n > 0 ? n * log(t) : 0.0) - (r + n) * log(al + t) +
+                 s * log(be / (be + t));
   /* Scale: the integrand's value at its end point t, or at its peak
    * when n = 0 (u = 0). */
   double c[6] = {n, r + n, s + 1, 0, al, be};
@@ -414,8 +411,8 @@ static int pmf(const double *p, double t, int n, double *out) {
   gsl_integration_workspace *ws = gsl_integration_workspace_alloc(200);
   gsl_function fn = {pmf_fun, c};
   clv__gsl_init();
-  if (ws && gsl_integration_qag(&fn, 0, t, 0, 1e-11, 200, GSL_INTEG_GAUSS31,
-                                ws, &res, &err) == GSL_SUCCESS) {
+  if (ws && gsl_integration_qag(&fn, 0, t, 0, 1e-11, 200, GSL_INTEG_GAUSS31, ws,
+                                &res, &err) == GSL_SUCCESS) {
     double v = exp(first) + exp(lc + log(s) + s * log(be) + c[3]) * res;
     if (isfinite(v) && v >= 0) {
       *out = v > 1 ? 1.0 : v;
@@ -446,10 +443,10 @@ static double dert_fun(double u, void *v) {
  * special.c with it. Returns CLV_OK, CLV_EINVAL (delta <= 0) or
  * CLV_ENUMERIC.
  */
-int clv__pnbd_dert(const double *p, double x, double tx, double T,
-                   double delta, double *out);
-int clv__pnbd_dert(const double *p, double x, double tx, double T,
-                   double delta, double *out) {
+int clv__pnbd_dert(const double *p, double x, double tx, double T, double delta,
+                   double *out);
+int clv__pnbd_dert(const double *p, double x, double tx, double T, double delta,
+                   double *out) {
   double res, err, c[2] = {delta * (p[BETA] + T), p[S]};
   int rc = CLV_ENUMERIC;
   if (!(delta > 0) || !isfinite(delta))

@@ -333,6 +333,134 @@ static void test_no_convergence(void **state) {
   clv_summary_free(s);
 }
 
+/* The fast path of large fits (a loose fit on a 1-in-k subsample of the
+ * compressed rows, then Newton steps with the subsample's Hessian) lands on
+ * the same optimum as plain BFGS from a given start, which never takes that
+ * path: 80,000 simulated customers with continuous times (every row
+ * distinct, above the 60,000 rows that switch the subsample on). */
+static void test_subsample_chord_equals_bfgs(void **state) {
+  (void)state;
+  clv_sim_opts so;
+  clv_summary *s = NULL;
+  clv_model *fast = NULL, *plain = NULL;
+  clv_sim_opts_init(&so);
+  so.customers = 80000;
+  so.seed = 11;
+  assert_int_equal(clv_simulate_summary(&so, CLV_UNIT_WEEK, &s), CLV_OK);
+  assert_int_equal(clv_fit("bgnbd", s, NULL, &fast, NULL), CLV_OK);
+  assert_true(clv_model_unique_rows(fast) >= 60000);
+  clv_fit_opts o;
+  clv_fit_opts_init(&o);
+  o.start = PAPER; /* a caller's start: no subsample, plain BFGS */
+  assert_int_equal(clv_fit("bgnbd", s, &o, &plain, NULL), CLV_OK);
+  print_message("evaluations: subsample + chord %d, BFGS %d\n",
+                clv_model_evaluations(fast), clv_model_evaluations(plain));
+  assert_true(clv_model_converged(fast) && clv_model_converged(plain));
+  assert_close(clv_model_loglik(fast), clv_model_loglik(plain), 0, 1e-6);
+  for (int i = 0; i < 4; i++) {
+    assert_close(clv_model_params(fast)[i], clv_model_params(plain)[i], 0,
+                 1e-5);
+    assert_close(clv_model_se(fast)[i], clv_model_se(plain)[i], 0, 1e-3);
+  }
+  clv_model_free(fast);
+  clv_model_free(plain);
+  clv_summary_free(s);
+}
+
+typedef struct crow {
+  double x, tx, T, w;
+} crow;
+
+static int crow_cmp(const void *a, const void *b) {
+  const crow *p = a, *q = b;
+  if (p->x != q->x)
+    return p->x < q->x ? -1 : 1;
+  if (p->tx != q->tx)
+    return p->tx < q->tx ? -1 : 1;
+  if (p->T != q->T)
+    return p->T < q->T ? -1 : 1;
+  return 0;
+}
+
+/* Collapses rows by sorting and merging: the reference for the hashing
+ * compressions. Returns the number of distinct rows (r is overwritten). */
+static size_t collapse(crow *r, size_t n) {
+  size_t m = 0;
+  qsort(r, n, sizeof *r, crow_cmp);
+  for (size_t i = 0; i < n; i++) {
+    if (m > 0 && crow_cmp(&r[m - 1], &r[i]) == 0)
+      r[m - 1].w += r[i].w;
+    else
+      r[m++] = r[i];
+  }
+  return m;
+}
+
+/* clv__data_build()'s compressions (the whole-number path for times in days,
+ * the hashed path otherwise) give exactly the rows and summed weights of a
+ * sort-and-merge, with consistent distinct-value tables: whole days with
+ * unit and with uneven weights, and the same rows with one fractional time
+ * (which sends them all down the hashed path). */
+static void test_compression(void **state) {
+  (void)state;
+  enum { N = 30000 };
+  const clv__family *fam = clv__family_find("bgnbd");
+  double *x = malloc(N * sizeof *x), *tx = malloc(N * sizeof *tx);
+  double *T = malloc(N * sizeof *T), *w = malloc(N * sizeof *w);
+  crow *ref = malloc(N * sizeof *ref), *got = NULL;
+  assert_non_null(x && tx && T && w && ref);
+  srand(4242);
+  for (int variant = 0; variant < 3; variant++) {
+    for (size_t i = 0; i < N; i++) {
+      x[i] = rand() % 7 == 0 ? rand() % 300 : rand() % 4;
+      T[i] = 400 + rand() % 147;
+      tx[i] = x[i] == 0 ? 0 : (double)(rand() % ((int)T[i] + 1));
+      w[i] = variant == 0 ? 1.0 : 1 + rand() % 5;
+    }
+    if (variant == 2)
+      tx[N - 1] = x[N - 1] == 0 ? 0 : 0.5;
+    clv_summary *s = NULL;
+    assert_int_equal(clv_summary_from_arrays(&s, CLV_UNIT_DAY, N, x, tx, T,
+                                             NULL, variant > 0 ? w : NULL),
+                     CLV_OK);
+    double total = 0;
+    for (size_t i = 0; i < N; i++) {
+      ref[i] = (crow){x[i], tx[i], T[i], variant == 0 ? 1.0 : w[i]};
+      total += ref[i].w;
+    }
+    size_t m = collapse(ref, N);
+    clv__data d;
+    assert_int_equal(clv__data_build(fam, s, &d, NULL), CLV_OK);
+    assert_int_equal(d.n, m);
+    assert_close(d.customers, total, 0, 0);
+    got = malloc(d.n * sizeof *got);
+    assert_non_null(got);
+    double wx_total = 0;
+    for (size_t j = 0; j < d.nx; j++)
+      wx_total += d.wx[j];
+    assert_close(wx_total, total, 0, 0);
+    for (size_t i = 0; i < d.n; i++) {
+      got[i] = (crow){d.k[0][i], d.k[1][i], d.k[2][i], d.w[i]};
+      assert_true(d.xs[d.ix[i]] == d.k[0][i]);
+      assert_true(d.ts[d.i1[i]] == d.k[1][i]);
+      assert_true(d.ts[d.i2[i]] == d.k[2][i]);
+    }
+    qsort(got, d.n, sizeof *got, crow_cmp);
+    for (size_t i = 0; i < d.n; i++) {
+      assert_int_equal(crow_cmp(&got[i], &ref[i]), 0);
+      assert_true(got[i].w == ref[i].w); /* sums of small integers: exact */
+    }
+    free(got);
+    clv__data_free(&d);
+    clv_summary_free(s);
+  }
+  free(x);
+  free(tx);
+  free(T);
+  free(w);
+  free(ref);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_fit_cdnow_rounded),
@@ -345,6 +473,8 @@ int main(void) {
       cmocka_unit_test(test_gradient),
       cmocka_unit_test(test_bad_start),
       cmocka_unit_test(test_no_convergence),
+      cmocka_unit_test(test_subsample_chord_equals_bfgs),
+      cmocka_unit_test(test_compression),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

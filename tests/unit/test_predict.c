@@ -10,6 +10,8 @@
  */
 #include "testutil.h"
 
+#include "clv/run.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,12 +206,109 @@ static void test_no_purchase_and_next(void **state) {
   clv_model_free(m);
 }
 
+/* The one-pass table of clv_predictions_compute() against the separate
+ * prediction functions, which compute each column on their own (P(alive)
+ * per row, E[Y] per distinct (x, T), ...): same numbers to 1e-12 relative.
+ * Summaries of random customers: whole days (the dense (x, T) table) and
+ * fractional weeks (the hashed pairs), with and without a spend model and
+ * amounts, large enough (60,000 rows, over 2,000 distinct (x, T)) that both
+ * passes run on two threads, and a tiny one that runs on one. */
+static void test_fused_table(void **state) {
+  (void)state;
+  static const size_t sizes[] = {60000, 7};
+  srand(777);
+  for (int variant = 0; variant < 6; variant++) {
+    int whole = variant % 2 == 0, with_spend = variant / 2 != 1;
+    int with_m = variant / 2 != 2;
+    size_t n = sizes[variant >= 4];
+    clv_unit u = whole ? CLV_UNIT_DAY : CLV_UNIT_WEEK;
+    double *x = malloc(n * sizeof *x), *tx = malloc(n * sizeof *tx);
+    double *T = malloc(n * sizeof *T), *m = malloc(n * sizeof *m);
+    double *col = malloc(n * sizeof *col);
+    assert_non_null(x && tx && T && m && col);
+    for (size_t i = 0; i < n; i++) {
+      double r = rand() / (RAND_MAX + 1.0);
+      x[i] = floor(r * r * 60);
+      /* 80 distinct ages: whole days, or weeks with a fraction. */
+      T[i] = whole ? 30 + 7 * (rand() % 80) : 4.3 + 0.7 * (rand() % 80);
+      tx[i] = x[i] == 0
+                  ? 0
+                  : (i % 5 == 0 ? T[i] : T[i] * (rand() / (RAND_MAX + 1.0)));
+      if (whole)
+        tx[i] = floor(tx[i]);
+      m[i] =
+          x[i] == 0 || i % 97 == 0 ? 0 : 5 + 100 * (rand() / (RAND_MAX + 1.0));
+    }
+    clv_summary *s = NULL;
+    assert_int_equal(
+        clv_summary_from_arrays(&s, u, n, x, tx, T, with_m ? m : NULL, NULL),
+        CLV_OK);
+    double bp[4] = {0.243, whole ? 30.898 : 4.414, 0.793, 2.426};
+    double gp[3] = {6.25, 3.74, 15.44};
+    clv_model *bgm = bg(bp[0], bp[1], bp[2], bp[3], u), *g = NULL;
+    assert_int_equal(clv_model_new("gg", gp, u, &g), CLV_OK);
+    clv_model *sp = with_spend ? g : NULL;
+    clv_value_opts o;
+    clv_value_opts_init(&o);
+    o.horizon = whole ? 365.2425 : 52;
+    o.margin = 0.3;
+    o.discount_rate = 0.008;
+    o.discount_period = whole ? 365.2425 / 12 : 5; /* 52/5: a cut period */
+    clv_predictions *p = NULL;
+    assert_int_equal(clv_predictions_compute(bgm, sp, s, &o, &p), CLV_OK);
+    assert_int_equal(p->rows, n);
+    assert_int_equal(clv_p_alive(bgm, s, col), CLV_OK);
+    for (size_t i = 0; i < n; i++)
+      assert_close(p->p_alive[i], col[i], 0, 1e-12);
+    assert_int_equal(clv_expected_purchases(bgm, s, o.horizon, col), CLV_OK);
+    for (size_t i = 0; i < n; i++)
+      assert_close(p->expected[i], col[i], 0, 1e-12);
+    assert_int_equal(clv_prob_no_purchase(bgm, s, o.horizon, col), CLV_OK);
+    for (size_t i = 0; i < n; i++)
+      assert_close(p->prob_none[i], col[i], 0, 1e-12);
+    assert_int_equal(clv_next_purchase(bgm, s, 0.5, col), CLV_OK);
+    for (size_t i = 0; i < n; i++)
+      assert_close(p->next_purchase[i], col[i], 0, 1e-12);
+    assert_int_equal(clv_customer_value(bgm, sp, s, &o, col), CLV_OK);
+    for (size_t i = 0; i < n; i++)
+      assert_close(p->value[i], col[i], 0, 1e-12);
+    if (with_spend) {
+      assert_int_equal(clv_expected_spend(g, s, col), CLV_OK);
+      for (size_t i = 0; i < n; i++)
+        assert_close(p->expected_spend[i], col[i], 0, 1e-12);
+    } else {
+      assert_null(p->expected_spend);
+    }
+    double en, ev;
+    assert_int_equal(clv_expected_purchases_new(bgm, o.horizon, &en), CLV_OK);
+    assert_int_equal(clv_new_customer_value(bgm, sp, &o, &ev), CLV_OK);
+    assert_close(p->new_expected, en, 0, 1e-12);
+    /* The first purchase at the mean spend p gamma / (q - 1) (or 1). */
+    double first = o.margin * (with_spend ? 6.25 * 15.44 / 2.74 : 1.0);
+    assert_close(p->new_value, first + ev, 0, 1e-12);
+    clv_predictions_free(p);
+    /* Failures keep the statuses of the separate functions. */
+    o.discount_period = 0;
+    assert_int_equal(clv_predictions_compute(bgm, sp, s, &o, &p), CLV_EINVAL);
+    assert_null(p);
+    clv_model_free(bgm);
+    clv_model_free(g);
+    clv_summary_free(s);
+    free(x);
+    free(tx);
+    free(T);
+    free(m);
+    free(col);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_extremes),
       cmocka_unit_test(test_properties),
       cmocka_unit_test(test_value),
       cmocka_unit_test(test_no_purchase_and_next),
+      cmocka_unit_test(test_fused_table),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

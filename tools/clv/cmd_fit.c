@@ -18,7 +18,7 @@ static const char *const CMD = "fit";
 static void help(FILE *f) {
   fprintf(
       f,
-      "Usage: clv fit SUMMARY.csv --model bgnbd|gg [options]\n"
+      "Usage: clv fit SUMMARY.csv --model MODEL [options]\n"
       "\n"
       "Fits a model by maximum likelihood to a customer summary ('-' =\n"
       "standard input): the output of `clv summary`, or any CSV with\n"
@@ -34,10 +34,18 @@ static void help(FILE *f) {
       "  --model gg           Gamma-Gamma spend per purchase (p, q, gamma),\n"
       "                       fitted on the customers with frequency > 0\n"
       "                       from their monetary_value\n"
+      "  --model pnbd         Pareto/NBD (r, alpha, s, beta; Schmittlein,\n"
+      "                       Morrison & Colombo 1987)\n"
+      "  --model mbgnbd       MBG/NBD: BG/NBD where one-time buyers may\n"
+      "                       drop out too (Batislam et al. 2007)\n"
+      "  --model bgbb         BG/BB for discrete opportunities (alpha, beta,\n"
+      "                       gamma, delta; Fader, Hardie & Shang 2010):\n"
+      "                       T = number of opportunities, --unit period\n"
       "Options:\n"
       "  --unit U             time unit of recency and T in the file:\n"
       "                       day (default: what `clv summary` writes),\n"
-      "                       week, month or year. A summary file does not\n"
+      "                       week, month, year or period. A summary file\n"
+      "                       does not\n"
       "                       say its unit; the lifetimes and BTYD CDNOW\n"
       "                       files are in weeks, so pass --unit week.\n"
       "                       The model keeps the unit; `clv predict`\n"
@@ -60,6 +68,8 @@ static void help(FILE *f) {
       "  # From an order log\n"
       "  clv summary orders.csv -o summary.csv\n"
       "  clv fit summary.csv --model bgnbd -o bgnbd.json\n"
+      "  # Donations, 6 yearly opportunities (BG/BB)\n"
+      "  clv fit donations.csv --model bgbb --unit period\n"
       "\n"
       "Exit codes: 0 ok, 1 usage, 2 bad input data (file:line:column says\n"
       "where), 3 the fit did not converge or failed numerically, 4 cannot\n"
@@ -137,10 +147,10 @@ int cmd_fit(int argc, char **argv) {
       model = optarg;
       break;
     case OPT_UNIT:
-      if (clv_unit_parse(optarg, &unit) != CLV_OK || unit == CLV_UNIT_PERIOD)
+      if (clv_unit_parse(optarg, &unit) != CLV_OK)
         return cli_usage_error(CMD,
-                               "--unit expects day, week, month or year, "
-                               "got \"%s\"",
+                               "--unit expects day, week, month, year or "
+                               "period, got \"%s\"",
                                optarg);
       break;
     case OPT_PENALTY:
@@ -182,10 +192,21 @@ int cmd_fit(int argc, char **argv) {
                            argv[optind]);
   if (input == NULL)
     return cli_usage_error(CMD, "which summary file? (use - for stdin)");
+  /* The families come from the library's registry, so a new model needs no
+   * change here. */
+  char families[256] = "";
+  int known = 0;
+  const char *name;
+  for (size_t i = 0; (name = clv_model_family_name(i, NULL)) != NULL; i++) {
+    size_t used = strlen(families);
+    snprintf(families + used, sizeof families - used, "%s%s", i ? ", " : "",
+             name);
+    known |= model != NULL && strcmp(model, name) == 0;
+  }
   if (model == NULL)
-    return cli_usage_error(CMD, "--model bgnbd or --model gg is required");
-  if (strcmp(model, "bgnbd") != 0 && strcmp(model, "gg") != 0)
-    return cli_usage_error(CMD, "unknown model '%s' (bgnbd, gg)", model);
+    return cli_usage_error(CMD, "--model is required (%s)", families);
+  if (!known)
+    return cli_usage_error(CMD, "unknown model '%s' (%s)", model, families);
 
   rc = clv_summary_read_csv(input, unit, &s, &err);
   if (rc == CLV_OK) {

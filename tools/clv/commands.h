@@ -15,6 +15,7 @@
     "models + summary -> P(alive), purchases, CLV per customer")               \
   X(retention, cmd_retention,                                                  \
     "subscription retention: sBG fit, survivor projection, DERL, CLV")         \
+  X(validate, cmd_validate, "holdout validation: which model predicts best")   \
   X(run, cmd_run, "the one-shot job: summary -> models -> predictions, CLV")
 
 #define CLV__DECLARE(name, fn, text) int fn(int argc, char **argv);
