@@ -462,10 +462,13 @@ done:
   return yes;
 }
 
+#define X_DIRECT 4096
+
 int clv__data_build(const clv__family *f, const clv_summary *s, clv__data *d,
                     clv_error *err) {
   vtab rows, xs, ts;
   int rc, plain = 0;
+  uint32_t xdir[X_DIRECT] = {0};
   const double *col[3] = {NULL, NULL, NULL};
   size_t n = clv_summary_rows(s);
   const double *w = clv_summary_col(s, CLV_COL_WEIGHT);
@@ -565,8 +568,18 @@ int clv__data_build(const clv__family *f, const clv_summary *s, clv__data *d,
       d->w[i] = rows.w[i];
     }
     d->customers += d->w[i];
-    if ((rc = vtab_add(&xs, &key[0], d->w[i], &d->ix[i])))
-      goto done;
+    /* Frequencies are small whole numbers: a direct array remembers where
+     * each sits in xs, which saves hashing every row. */
+    if (key[0] >= 0 && key[0] < X_DIRECT && key[0] == floor(key[0]) &&
+        xdir[(size_t)key[0]] != 0) {
+      d->ix[i] = xdir[(size_t)key[0]] - 1;
+      xs.w[d->ix[i]] += d->w[i];
+    } else {
+      if ((rc = vtab_add(&xs, &key[0], d->w[i], &d->ix[i])))
+        goto done;
+      if (key[0] >= 0 && key[0] < X_DIRECT && key[0] == floor(key[0]))
+        xdir[(size_t)key[0]] = d->ix[i] + 1;
+    }
     d->i1[i] = d->i2[i] = 0;
     if ((f->time_keys & 2) && (rc = vtab_add(&ts, &key[1], 0, &d->i1[i])))
       goto done;

@@ -341,9 +341,16 @@ int clv_expected_purchases_new(const clv_model *m, double t, double *out) {
     return rc;
   if (!(t >= 0) || !isfinite(t))
     return CLV_EINVAL;
-  /* A new customer is alive at 0 with x = 0 and T = 0: eq. 7 is eq. 10's
-   * alive part there. */
-  return m->fam->expect_alive(m->p, 0.0, 0.0, t, out);
+  /* A new customer has x = 0 and T = 0. E[X(t)] = P(alive at 0) x
+   * E[X(t) | alive at 0]: for BG/NBD, Pareto/NBD and BG/BB the first
+   * factor is 1 (eq. 7 is eq. 10's alive part there), but the MBG/NBD lets
+   * a customer drop out right after the first purchase, with probability
+   * E[p] = a / (a + b), so only b / (a + b) of new customers go on. */
+  double alive = m->fam->p_alive(m->p, 0.0, 0.0, 0.0);
+  rc = m->fam->expect_alive(m->p, 0.0, 0.0, t, out);
+  if (rc == CLV_OK)
+    *out *= alive;
+  return rc;
 }
 
 int clv_pmf(const clv_model *m, double t, int n, double *out) {
@@ -483,7 +490,9 @@ int clv_new_customer_value(const clv_model *tx, const clv_model *spend,
       goto done;
     v += coef[k] * e;
   }
-  *out = o->margin * em * v;
+  /* As in clv_expected_purchases_new(): only the new customers alive after
+   * the first purchase go on buying. */
+  *out = o->margin * em * v * tx->fam->p_alive(tx->p, 0.0, 0.0, 0.0);
   rc = isfinite(*out) ? CLV_OK : CLV_ENUMERIC;
 done:
   free(ts);

@@ -405,8 +405,8 @@ static int prepare_customers(clv__summarizer *s) {
   if (s->map.count >= s->cap && (rc = grow_customers(s)) != CLV_OK)
     return rc;
   size_t from = s->ready > s->map.count ? s->ready : s->map.count;
-  size_t to = from + PREFAULT_RECORDS < s->cap ? from + PREFAULT_RECORDS
-                                               : s->cap;
+  size_t to =
+      from + PREFAULT_RECORDS < s->cap ? from + PREFAULT_RECORDS : s->cap;
   clv__mem_populate(&s->c[from], (to - from) * sizeof(cust));
   if (s->seq)
     clv__mem_populate(&s->seq[from], (to - from) * sizeof *s->seq);
@@ -477,7 +477,7 @@ int clv__summarizer_add_batch(clv__summarizer *s, const clv__order *r,
    * (by now mostly arrived) and request the customer records they lead
    * to, then apply the rows. A slot that the third pass changes (a new
    * customer, a grown table) only makes a prefetch useless, never wrong. */
-  if (m->mask && !s->replaying) {
+  if (m->mask) {
     for (size_t k = 0; k < n; k++)
       clv__hashmap_prefetch_slot(m, r[k].hash);
     for (size_t k = 0; k < n; k++) {

@@ -461,6 +461,46 @@ static void test_compression(void **state) {
   free(ref);
 }
 
+/* Large summaries whose keys are mostly distinct (Gamma-Gamma mean spends in
+ * cents) are kept uncompressed (model.c, mostly_distinct()): the weighted
+ * log-likelihood still equals the sum of the paper's per-row formula
+ * (clv_model_row_loglik, note 025 eq. 4 term by term) times the weights. Half
+ * the rows repeat with weights 1-3 so that both the plain and the weighted
+ * sums are exercised; x = 0 rows are skipped by the model. */
+static void test_gg_uncompressed(void **state) {
+  (void)state;
+  enum { N = 240000 };
+  double *x = malloc(N * sizeof *x), *t0 = calloc(N, sizeof *t0);
+  double *m = malloc(N * sizeof *m), *w = malloc(N * sizeof *w);
+  double *row = malloc(N * sizeof *row);
+  assert_non_null(x && t0 && m && w && row);
+  srand(99);
+  for (size_t i = 0; i < N; i++) {
+    x[i] = i % 5 == 0 ? 0 : 1 + rand() % 12;
+    m[i] = x[i] == 0 ? 0 : 3 + (rand() % 10000000) / 1e5;
+    w[i] = 1 + rand() % 3;
+  }
+  clv_summary *s = NULL;
+  assert_int_equal(
+      clv_summary_from_arrays(&s, CLV_UNIT_WEEK, N, x, t0, t0, m, w), CLV_OK);
+  static const double gp[3] = {6.25, 3.74, 15.44};
+  clv_model *g = NULL;
+  assert_int_equal(clv_model_new("gg", gp, CLV_UNIT_WEEK, &g), CLV_OK);
+  double ll, want = 0;
+  assert_int_equal(clv_model_summary_loglik(g, s, &ll), CLV_OK);
+  assert_int_equal(clv_model_row_loglik(g, s, row), CLV_OK);
+  for (size_t i = 0; i < N; i++)
+    want += w[i] * row[i];
+  assert_close(ll, want, 0, 1e-10);
+  clv_model_free(g);
+  clv_summary_free(s);
+  free(x);
+  free(t0);
+  free(m);
+  free(w);
+  free(row);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_fit_cdnow_rounded),
@@ -475,6 +515,7 @@ int main(void) {
       cmocka_unit_test(test_no_convergence),
       cmocka_unit_test(test_subsample_chord_equals_bfgs),
       cmocka_unit_test(test_compression),
+      cmocka_unit_test(test_gg_uncompressed),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

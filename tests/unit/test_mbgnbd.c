@@ -173,6 +173,37 @@ static void test_story(void **state) {
   assert_true(F->p_alive(a2, 0, 0, 0) * e < 2);
 }
 
+/* The public new-customer figures carry the MBG/NBD's drop-out at the first
+ * purchase: clv_expected_purchases_new() equals the mean of the public pmf
+ * (which counts the customers dead at once as zeros), and the value of a
+ * new customer with spend 1, margin 1 and no discounting equals it too.
+ * Before the fix they were E[X(t) | alive at 0], (a+b)/b = 1.55 times too
+ * high at the CDNOW fit. */
+static void test_new_customer_public(void **state) {
+  (void)state;
+  clv_model *m = NULL;
+  assert_int_equal(clv_model_new("mbgnbd", MLE, CLV_UNIT_WEEK, &m), CLV_OK);
+  static const double ts[2] = {39, 78};
+  for (int k = 0; k < 2; k++) {
+    double mean = 0, v, e, val;
+    for (int n = 0; n < 4000; n++) {
+      assert_int_equal(clv_pmf(m, ts[k], n, &v), CLV_OK);
+      mean += n * v;
+    }
+    assert_int_equal(clv_expected_purchases_new(m, ts[k], &e), CLV_OK);
+    assert_close(e, mean, 0, 1e-7);
+    clv_value_opts o;
+    clv_value_opts_init(&o);
+    o.horizon = ts[k];
+    o.discount_period = ts[k];
+    o.discount_rate = 0;
+    o.margin = 1;
+    assert_int_equal(clv_new_customer_value(m, NULL, &o, &val), CLV_OK);
+    assert_close(val, e, 0, 1e-10);
+  }
+  clv_model_free(m);
+}
+
 /* Predictions on extreme customers and parameters are finite and in range
  * (random draws on a log scale, as test_pnbd.c). */
 static void test_properties(void **state) {
@@ -250,9 +281,13 @@ static void test_recovery(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_single_customer), cmocka_unit_test(test_fit_cdnow),
-      cmocka_unit_test(test_gradient),        cmocka_unit_test(test_story),
-      cmocka_unit_test(test_properties),      cmocka_unit_test(test_recovery),
+      cmocka_unit_test(test_single_customer),
+      cmocka_unit_test(test_fit_cdnow),
+      cmocka_unit_test(test_gradient),
+      cmocka_unit_test(test_story),
+      cmocka_unit_test(test_properties),
+      cmocka_unit_test(test_recovery),
+      cmocka_unit_test(test_new_customer_public),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

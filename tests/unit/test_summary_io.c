@@ -213,6 +213,139 @@ static void test_summarize_then_read(void **state) {
   clv_summary_free(b);
 }
 
+/* Reads a whole file into a malloc'ed, NUL-terminated buffer. */
+static char *slurp_all(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  assert_non_null(f);
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *buf = malloc((size_t)n + 1);
+  assert_non_null(buf);
+  assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+  buf[n] = '\0';
+  fclose(f);
+  *len = (size_t)n;
+  return buf;
+}
+
+/* The buffered writer's edge cases: an id far longer than its buffer (with
+ * commas and quotes, so quoted in pieces), JSON escapes of control bytes,
+ * bytes that are not UTF-8 and quotes, and two dates 1024 days apart (the
+ * same slot of its date cache). The expected text is built by hand below:
+ * RFC 4180 doubles each quote; day 1024 is 1972-10-21 (730 days to
+ * 1972-01-01, then day 295 of a leap year: 274 days to the end of
+ * September, plus 21). */
+static void test_writer_long_id_escapes_dates(void **state) {
+  (void)state;
+  clv_summary *s;
+  unsigned cols = (1u << CLV_COL_FIRST_DAY);
+  assert_int_equal(clv_summary_new(&s, CLV_UNIT_DAY, cols, 0), CLV_OK);
+  size_t reps = 20000, n = 4 * reps; /* 80,000 bytes of "a,\"b" */
+  char *id = malloc(n);
+  assert_non_null(id);
+  for (size_t k = 0; k < reps; k++)
+    memcpy(id + 4 * k, "a,\"b", 4);
+  clv_summary_row r;
+  memset(&r, 0, sizeof r);
+  r.v[CLV_COL_WEIGHT] = 1;
+  r.v[CLV_COL_X] = 1;
+  r.v[CLV_COL_TX] = 2;
+  r.v[CLV_COL_T] = 3;
+  r.v[CLV_COL_FIRST_DAY] = 0;
+  assert_int_equal(clv_summary_append(s, id, n, &r), CLV_OK);
+  r.v[CLV_COL_FIRST_DAY] = 1024;
+  assert_int_equal(clv_summary_append(s, "\x01\xff\"\xc3\xa9", 5, &r), CLV_OK);
+  const char *path = clv_test_tmp("long.csv");
+  FILE *f = fopen(path, "wb");
+  assert_int_equal(clv_summary_write_csv(s, f), CLV_OK);
+  fclose(f);
+  size_t len;
+  char *got = slurp_all(path, &len);
+  const char *head = "customer_id,frequency,recency,T,first_purchase\n\"";
+  size_t hl = strlen(head);
+  assert_int_equal(len,
+                   hl + 5 * reps + strlen("\",1,2,3,1970-01-01\n") +
+                       strlen("\x01\xff\"\"\xc3\xa9\",1,2,3,1972-10-21\n") + 1);
+  assert_memory_equal(got, head, hl);
+  for (size_t k = 0; k < reps; k++)
+    assert_memory_equal(got + hl + 5 * k, "a,\"\"b", 5);
+  assert_string_equal(got + hl + 5 * reps,
+                      "\",1,2,3,1970-01-01\n"
+                      "\"\x01\xff\"\"\xc3\xa9\",1,2,3,1972-10-21\n");
+  free(got);
+  f = fopen(path, "wb");
+  assert_int_equal(clv_summary_write_jsonl(s, f), CLV_OK);
+  fclose(f);
+  got = slurp_all(path, &len);
+  const char *jhead = "{\"customer_id\":\"";
+  size_t jl = strlen(jhead);
+  assert_memory_equal(got, jhead, jl);
+  for (size_t k = 0; k < reps; k++)
+    assert_memory_equal(got + jl + 5 * k, "a,\\\"b", 5);
+  assert_string_equal(got + jl + 5 * reps,
+                      "\",\"frequency\":1,\"recency\":2,\"T\":3,"
+                      "\"first_purchase\":\"1970-01-01\"}\n"
+                      "{\"customer_id\":\"\\u0001\\u00ff\\\"\xc3\xa9\","
+                      "\"frequency\":1,\"recency\":2,\"T\":3,"
+                      "\"first_purchase\":\"1972-10-21\"}\n");
+  free(got);
+  free(id);
+  clv_summary_free(s);
+}
+
+/* More output than the writer's 256 KiB buffer: 30,000 rows written and
+ * read back give the same ids and the same doubles (the writer's digits
+ * are the shortest that read back, so the check is exact). */
+static void test_writer_many_rows_round_trip(void **state) {
+  (void)state;
+  clv_summary *s, *back;
+  unsigned cols = (1u << CLV_COL_M) | (1u << CLV_COL_LAST_DAY) |
+                  (1u << CLV_COL_TOTAL_SPEND) | (1u << CLV_COL_ORDERS);
+  size_t n = 30000;
+  assert_int_equal(clv_summary_new(&s, CLV_UNIT_WEEK, cols, 0), CLV_OK);
+  for (size_t i = 0; i < n; i++) {
+    clv_summary_row r;
+    char id[32];
+    memset(&r, 0, sizeof r);
+    r.v[CLV_COL_X] = (double)(i % 13);
+    r.v[CLV_COL_TX] = (double)(i % 97) / 7;
+    r.v[CLV_COL_T] = 100.0 / 7 + (double)(i % 97);
+    r.v[CLV_COL_M] = (double)i / 3 - 2000;
+    r.v[CLV_COL_WEIGHT] = 1;
+    r.v[CLV_COL_LAST_DAY] = 9000 + (double)(i % 3000);
+    r.v[CLV_COL_TOTAL_SPEND] = 0.01 * (double)i;
+    r.v[CLV_COL_ORDERS] = (double)(i % 7 + 1);
+    int len = snprintf(id, sizeof id, "cust-%zu", i);
+    assert_int_equal(clv_summary_append(s, id, (size_t)len, &r), CLV_OK);
+  }
+  const char *path = clv_test_tmp("many.csv");
+  FILE *f = fopen(path, "wb");
+  assert_int_equal(clv_summary_write_csv(s, f), CLV_OK);
+  fclose(f);
+  assert_int_equal(clv_summary_read_csv(path, CLV_UNIT_WEEK, &back, NULL),
+                   CLV_OK);
+  assert_int_equal(clv_summary_rows(back), n);
+  for (size_t i = 0; i < n; i++) {
+    size_t la, lb;
+    const char *a = clv_summary_id(s, i, &la),
+               *b = clv_summary_id(back, i, &lb);
+    assert_int_equal(la, lb);
+    assert_memory_equal(a, b, la);
+    assert_true(COL(back, CLV_COL_X, i) == COL(s, CLV_COL_X, i));
+    assert_true(COL(back, CLV_COL_TX, i) == COL(s, CLV_COL_TX, i));
+    assert_true(COL(back, CLV_COL_T, i) == COL(s, CLV_COL_T, i));
+    assert_true(COL(back, CLV_COL_LAST_DAY, i) == COL(s, CLV_COL_LAST_DAY, i));
+    assert_true(COL(back, CLV_COL_ORDERS, i) == COL(s, CLV_COL_ORDERS, i));
+    /* Money is written to 15 significant digits. */
+    assert_close(COL(back, CLV_COL_M, i), COL(s, CLV_COL_M, i), 0, 1e-14);
+    assert_close(COL(back, CLV_COL_TOTAL_SPEND, i),
+                 COL(s, CLV_COL_TOTAL_SPEND, i), 0, 1e-14);
+  }
+  clv_summary_free(back);
+  clv_summary_free(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_write_read_round_trip),
@@ -220,6 +353,8 @@ int main(void) {
       cmocka_unit_test(test_read_btyd_and_weights),
       cmocka_unit_test(test_read_errors),
       cmocka_unit_test(test_summarize_then_read),
+      cmocka_unit_test(test_writer_long_id_escapes_dates),
+      cmocka_unit_test(test_writer_many_rows_round_trip),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
