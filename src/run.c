@@ -244,6 +244,8 @@ void clv_run_opts_init(clv_run_opts *o) {
   o->annual_discount_rate = 0.10;
   o->discount_period_days = 365.2425 / 12.0;
   o->min_repeat_buyers = 20;
+  o->model = NULL;
+  o->holdout_share = 1.0 / 3.0;
 }
 
 void clv_run_result_free(clv_run_result *r) {
@@ -252,6 +254,7 @@ void clv_run_result_free(clv_run_result *r) {
   clv_summary_free(r->summary);
   clv_model_free(r->tx);
   clv_model_free(r->spend);
+  clv_validation_free(r->validation);
   clv_predictions_free(r->pred);
   free(r);
 }
@@ -260,6 +263,91 @@ static void add_note(clv_run_result *r, const char *text) {
   size_t used = strlen(r->notes);
   snprintf(r->notes + used, sizeof r->notes - used, "%s%s", used ? " " : "",
            text);
+}
+
+/*
+ * Chooses the purchase model: summarises the log again with a holdout (the
+ * caller's holdout day, or the last holdout_share of the span), then lets
+ * clv_validate() compare every registered purchase family on it. Writes the
+ * chosen family to *family (bgnbd when no comparison is possible) and says
+ * what happened in the notes. Fails only on memory; a log that cannot be
+ * split or models that cannot be fitted are reasons for the fallback.
+ */
+static int choose_model(const char *path, const clv_run_opts *o,
+                        clv_run_result *r, const char **family) {
+  int rc;
+  char note[1200];
+  clv_ingest_opts io = o->ingest;
+  clv_summary *cal = NULL;
+  clv_error err;
+  clv_validate_opts vo;
+  *family = "bgnbd";
+  if (path == NULL || strcmp(path, "-") == 0) {
+    add_note(r, "Standard input cannot be read twice, so the models were not "
+                "compared on a holdout: BG/NBD is used.");
+    return CLV_OK;
+  }
+  if (io.holdout_day == INT32_MIN) {
+    int32_t first = r->ingest.first_day, end = r->ingest.until_day;
+    double span = (double)end - first + 1;
+    io.holdout_day = end + 1 - (int32_t)floor(span * o->holdout_share + 0.5);
+    if (!(o->holdout_share > 0 && o->holdout_share < 1) || span < 3 ||
+        io.holdout_day <= first) {
+      add_note(r, "The log spans too few days for a holdout check: BG/NBD is "
+                  "used.");
+      return CLV_OK;
+    }
+  }
+  io.until_day = r->ingest.until_day;
+  io.progress = NULL;
+  clv_error_clear(&err);
+  rc = clv_summarize_file(path, &io, &cal, NULL, &err);
+  if (rc == CLV_ENOMEM)
+    return rc;
+  if (rc) {
+    snprintf(note, sizeof note,
+             "The holdout split failed (%.300s): BG/NBD is used.",
+             err.message[0] ? err.message : clv_strerror(rc));
+    add_note(r, note);
+    return CLV_OK;
+  }
+  clv_validate_opts_init(&vo);
+  vo.fit = o->fit;
+  /* An order log gives continuous time, so the BG/BB, a model of discrete
+   * opportunities (T = their number), is not a candidate here. */
+  const char *families[32], *name;
+  size_t nf = 0;
+  int tx;
+  for (size_t k = 0; nf + 1 < sizeof families / sizeof families[0] &&
+                     (name = clv_model_family_name(k, &tx)) != NULL;
+       k++)
+    if (tx && strcmp(name, "bgbb") != 0)
+      families[nf++] = name;
+  families[nf] = NULL;
+  vo.families = families;
+  clv_error_clear(&err);
+  rc = clv_validate(cal, &vo, &r->validation, &err);
+  clv_summary_free(cal);
+  if (rc == CLV_ENOMEM)
+    return rc;
+  if (rc || r->validation->chosen < 0) {
+    snprintf(note, sizeof note,
+             "The holdout check failed (%.300s): BG/NBD "
+             "is used.",
+             rc ? (err.message[0] ? err.message : clv_strerror(rc))
+                : r->validation->choice);
+    add_note(r, note);
+    return CLV_OK;
+  }
+  *family = r->validation->models[r->validation->chosen].family;
+  char day[11];
+  clv_day_format(io.holdout_day, day);
+  snprintf(note, sizeof note,
+           "Model choice (calibration before %s, holdout "
+           "from %s): %.900s",
+           day, day, r->validation->choice);
+  add_note(r, note);
+  return CLV_OK;
 }
 
 int clv_run(const char *path, const clv_run_opts *o, clv_run_result **out,
@@ -305,11 +393,28 @@ int clv_run(const char *path, const clv_run_opts *o, clv_run_result **out,
   }
   r->repeat_share = r->customers > 0 ? repeaters / r->customers : 0;
 
-  rc = clv_fit("bgnbd", s, &o->fit, &r->tx, err);
+  const char *family = o->model;
+  if (family == NULL) {
+    rc = choose_model(path, o, r, &family);
+    if (rc)
+      goto fail;
+  }
+  rc = clv_fit(family, s, &o->fit, &r->tx, err);
+  if (rc && o->model == NULL && strcmp(family, "bgnbd") != 0) {
+    /* The winner on the calibration data may still fail on the whole log;
+     * BG/NBD is the fallback, and the notes say so. */
+    snprintf(note, sizeof note,
+             "%s did not fit the whole log (%.300s): BG/NBD is used.", family,
+             err && err->message[0] ? err->message : clv_strerror(rc));
+    add_note(r, note);
+    clv_error_clear(err);
+    rc = clv_fit("bgnbd", s, &o->fit, &r->tx, err);
+  }
   if (rc)
     goto fail;
   if (clv_model_notes(r->tx)[0]) {
-    snprintf(note, sizeof note, "BG/NBD: %s.", clv_model_notes(r->tx));
+    snprintf(note, sizeof note, "%s: %.500s.", clv_model_family(r->tx),
+             clv_model_notes(r->tx));
     add_note(r, note);
   }
   /* The spend model needs amounts and enough repeat buyers to estimate the

@@ -15,6 +15,7 @@
 #include "clv/ingest.h"
 #include "clv/model.h"
 #include "clv/summary.h"
+#include "clv/validate.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -79,6 +80,13 @@ typedef struct clv_run_opts {
   double discount_period_days;
   /* Fewest repeat buyers needed to fit the spend model (20). */
   size_t min_repeat_buyers;
+  /* The purchase model: NULL (default) chooses it by a calibration/holdout
+   * check of every registered purchase family (clv_validate()), then refits
+   * the winner on the whole log; a family name ("bgnbd", "pnbd", ...) skips
+   * the check. The holdout is ingest.holdout_day when set, else the last
+   * holdout_share of the observation span (1/3). */
+  const char *model;
+  double holdout_share;
 } clv_run_opts;
 
 /* Fills the defaults listed above. */
@@ -88,10 +96,11 @@ void clv_run_opts_init(clv_run_opts *o);
 typedef struct clv_run_result {
   clv_ingest_report ingest;
   clv_summary *summary;
-  clv_model *tx;    /* BG/NBD */
+  clv_model *tx;              /* the purchase model (chosen, or o->model) */
+  clv_validation *validation; /* the holdout check; NULL when not run */
   clv_model *spend; /* Gamma-Gamma, NULL when it could not be fitted */
   clv_predictions *pred;
-  char notes[1024];        /* why a model was left out, retries, ... */
+  char notes[2048];        /* the model choice, why a model was left out */
   double customers;        /* sum of weights */
   double repeat_share;     /* share with frequency > 0 */
   double historic_revenue; /* sum of total_spend (when amounts exist) */
@@ -100,9 +109,12 @@ typedef struct clv_run_result {
 
 /*
  * Runs the whole job on the order log at path ("-" = standard input): the
- * summary (clv_summarize_file), the BG/NBD fit, the Gamma-Gamma fit when the
- * log has amounts and enough repeat buyers, and the predictions. The caller
- * frees *out with clv_run_result_free(); on failure *out is NULL and err
+ * summary (clv_summarize_file); the choice of the purchase model by a
+ * calibration/holdout check (unless o->model names one), falling back to
+ * BG/NBD, with the reason in notes, when the data cannot support a
+ * comparison; the chosen model's fit on the whole log; the Gamma-Gamma fit
+ * when the log has amounts and enough repeat buyers; and the predictions. The
+ * caller frees *out with clv_run_result_free(); on failure *out is NULL and err
  * says why (the ingest report is lost then; use clv_summarize_file() to
  * inspect a failing log). Returns the statuses of the steps.
  */

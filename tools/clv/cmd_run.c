@@ -33,6 +33,14 @@ static void help(void) {
       "  --discount-rate D    annual discount rate (default 0.10), applied\n"
       "                       per calendar month as (1+D)^(1/12)-1\n"
       "  --top N              customers listed in each table (default 10)\n"
+      "Model:\n"
+      "  --model M            purchase model: bgnbd, pnbd, mbgnbd. Default:\n"
+      "                       every one is fitted on a calibration period and\n"
+      "                       checked on a holdout (--holdout-from DATE, else\n"
+      "                       the last third of the log); the one that\n"
+      "                       predicts the holdout best is refitted on the\n"
+      "                       whole log. BG/NBD when the data cannot support\n"
+      "                       the comparison (the account says why).\n"
       "  -o, --output DIR     output folder (created; default clv-out)\n"
       "  -q, --quiet          no account on stdout, no notes on stderr\n"
       "\n"
@@ -112,7 +120,9 @@ static void print_account(const char *input, const clv_run_result *r,
          clv_unit_name(clv_summary_unit(s)));
   if (clv_summary_has(s, CLV_COL_TOTAL_SPEND))
     printf("  %-18s %.2f\n", "historic revenue", r->historic_revenue);
-  print_model("BG/NBD purchases", r->tx);
+  char title[64];
+  snprintf(title, sizeof title, "purchases (%s)", clv_model_family(r->tx));
+  print_model(title, r->tx);
   if (r->spend)
     print_model("Gamma-Gamma spend", r->spend);
   if (r->spend)
@@ -131,6 +141,23 @@ static void print_account(const char *input, const clv_run_result *r,
   printf("  %-18s %.2f (first purchase included; expected repeat purchases "
          "%.2f)\n",
          "a new customer", r->pred->new_value, r->pred->new_expected);
+  const clv_validation *v = r->validation;
+  if (v != NULL && v->compared) {
+    printf(
+        "\n  Holdout check (%.0f customers, %.0f actual holdout purchases):\n",
+        v->customers, v->total_actual);
+    printf("  %-10s %12s %10s %8s %10s\n", "model", "predicted", "RMSE", "corr",
+           "AIC");
+    for (size_t k = 0; k < v->nmodels; k++) {
+      const clv_validation_model *vm = &v->models[k];
+      if (vm->status != CLV_OK)
+        printf("  %-10s %s\n", vm->family, vm->reason);
+      else
+        printf("  %-10s %12.1f %10.4f %8.3f %10.1f%s\n", vm->family,
+               vm->total_predicted, vm->rmse, vm->correlation, vm->aic,
+               (int)k == v->chosen ? "  <- chosen" : "");
+    }
+  }
   if (r->notes[0])
     printf("  note: %s\n", r->notes);
 
@@ -236,6 +263,19 @@ int cmd_run(int argc, char **argv) {
       if (!(o.annual_discount_rate > -1 && o.annual_discount_rate < 10))
         return cli_usage_error(CMD, "--discount-rate is a yearly rate such "
                                     "as 0.1");
+    } else if (VALUE("--model")) {
+      if (v == NULL)
+        return cli_usage_error(CMD, "--model needs a model name");
+      int tx = 0, known = 0;
+      const char *name;
+      for (size_t k = 0; (name = clv_model_family_name(k, &tx)) != NULL; k++)
+        known |= tx && strcmp(name, v) == 0;
+      if (!known)
+        return cli_usage_error(CMD,
+                               "--model expects a purchase model such "
+                               "as bgnbd, pnbd or mbgnbd, got \"%s\"",
+                               v);
+      o.model = v;
     } else if (VALUE("--top")) {
       if (v == NULL || !cli_parse_long(CMD, "--top", v, &top))
         return CLI_EXIT_USAGE;
