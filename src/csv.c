@@ -869,7 +869,10 @@ int clv__csv_open_path(clv__csv **out, const char *path,
       void *map =
           mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, c->fd, 0);
       if (map != MAP_FAILED) {
-        madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL | MADV_WILLNEED);
+        /* The advice values are not flags (MADV_SEQUENTIAL | MADV_WILLNEED
+         * would be WILLNEED alone): two calls. Both are hints. */
+        (void)madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
+        (void)madvise(map, (size_t)st.st_size, MADV_WILLNEED);
         c->kind = SRC_MMAP;
         c->map = map;
         c->map_len = (size_t)st.st_size;

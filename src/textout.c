@@ -18,6 +18,119 @@ static char *utoa_rev(uint64_t v, char *end) {
 }
 
 /*
+ * Writes digits d[0..p) (d[0] != 0) times 10^x, negative when neg, as printf's
+ * %.<p>g does: trailing zeros dropped, exponent form when x < -4 or x >= p.
+ * Returns the length, or 0 when it would not fit.
+ */
+static size_t put_g(const char *d, int p, int x, int neg, char *buf,
+                    size_t size) {
+  char t[48];
+  size_t k = 0;
+  int len = p;
+  while (len > 1 && d[len - 1] == '0')
+    len--;
+  if (neg)
+    t[k++] = '-';
+  if (x < -4 || x >= p) {
+    t[k++] = d[0];
+    if (len > 1) {
+      t[k++] = '.';
+      for (int i = 1; i < len; i++)
+        t[k++] = d[i];
+    }
+    int ax = x < 0 ? -x : x;
+    t[k++] = 'e';
+    t[k++] = x < 0 ? '-' : '+';
+    if (ax >= 100)
+      t[k++] = (char)('0' + ax / 100);
+    t[k++] = (char)('0' + ax / 10 % 10);
+    t[k++] = (char)('0' + ax % 10);
+  } else if (x >= 0) {
+    for (int i = 0; i <= x; i++)
+      t[k++] = i < len ? d[i] : '0';
+    if (len > x + 1) {
+      t[k++] = '.';
+      for (int i = x + 1; i < len; i++)
+        t[k++] = d[i];
+    }
+  } else {
+    t[k++] = '0';
+    t[k++] = '.';
+    for (int i = 0; i < -x - 1; i++)
+      t[k++] = '0';
+    for (int i = 0; i < len; i++)
+      t[k++] = d[i];
+  }
+  if (k >= size)
+    return 0;
+  memcpy(buf, t, k);
+  buf[k] = '\0';
+  return k;
+}
+
+/*
+ * The result of the %.15g / %.16g / %.17g search below with one printf call
+ * instead of up to three, and no strtod in most cases. printf gives the 17
+ * correctly rounded significant digits; 15 or 16 digits are derived from
+ * them, which is exact unless the dropped digits are exactly "50" (or "5"):
+ * only then could the true value lie on the other side of the half, and 0
+ * is returned (the caller takes the slow path). A candidate D * 10^q reads
+ * back as v when D / 10^-q (or D * 10^q) computed in doubles equals v: D
+ * and the power of ten are exact, and both the operation and strtod round
+ * the same rational correctly. Returns 1 when buf holds the answer.
+ */
+static int shortest_g(double v, char *buf, size_t size) {
+  static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                               1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                               1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  char e[40], d17[17], d[17];
+  int neg = v < 0;
+  double a = fabs(v);
+  int n = snprintf(e, sizeof e, "%.16e", a);
+  if (n < 21 || e[1] != '.' || e[18] != 'e')
+    return 0;
+  d17[0] = e[0];
+  memcpy(d17 + 1, e + 2, 16);
+  int x = atoi(e + 19);
+  for (int p = 15; p <= 16; p++) {
+    int tail = p == 15 ? (d17[15] - '0') * 10 + (d17[16] - '0') : d17[16] - '0';
+    int half = p == 15 ? 50 : 5;
+    if (tail == half)
+      return 0;
+    int xp = x;
+    memcpy(d, d17, (size_t)p);
+    if (tail > half) {
+      int i = p - 1;
+      while (i >= 0 && d[i] == '9')
+        d[i--] = '0';
+      if (i >= 0) {
+        d[i]++;
+      } else {
+        d[0] = '1'; /* 99..9 rounded up: 10^p, one more exponent */
+        xp++;
+      }
+    }
+    uint64_t D = 0;
+    for (int i = 0; i < p; i++)
+      D = D * 10 + (uint64_t)(d[i] - '0');
+    int q = xp - (p - 1);
+    int ok;
+    if (D < (1ull << 53) && q >= -22 && q <= 22) {
+      double back = q < 0 ? (double)D / p10[-q] : (double)D * p10[q];
+      ok = back == a;
+    } else {
+      char t[48];
+      if (put_g(d, p, xp, 0, t, sizeof t) == 0)
+        return 0;
+      ok = strtod(t, NULL) == a;
+    }
+    if (ok)
+      return put_g(d, p, xp, neg, buf, size) != 0;
+  }
+  return put_g(d17, 17, x, neg, buf, size) != 0;
+}
+
+/*
  * Formats a finite double with the fewest digits that read back exactly:
  * whole numbers as integers; then n / 10^k for the smallest k <= 9 that
  * reproduces v (both the division and strtod round the same exact rational
@@ -64,6 +177,8 @@ size_t clv__fmt_num(double v, double rel_tol, char *buf, size_t size) {
     buf[len] = '\0';
     return len;
   }
+  if (shortest_g(v, buf, size))
+    return strlen(buf);
   for (int prec = 15; prec <= 17; prec++) {
     snprintf(buf, size, "%.*g", prec, v);
     if (prec == 17 || strtod(buf, NULL) == v)
