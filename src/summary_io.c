@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "parse.h"
 #include "ingest.h"
 #include "textout.h"
 
@@ -279,24 +280,9 @@ static const alias aliases[] = {
 
 /* Parses a plain number field into *v (surrounding blanks allowed). */
 static int read_number(const clv__field *f, double *v) {
-  char buf[64];
-  size_t n = f->len;
-  const char *p = f->p;
-  while (n && (*p == ' ' || *p == '\t'))
-    p++, n--;
-  while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
-    n--;
-  if (n == 0 || n >= sizeof buf)
-    return 0;
-  /* strtod would also take "nan", "inf" and hex floats: only decimals. */
-  for (size_t i = 0; i < n; i++)
-    if (!strchr("0123456789+-.eE", p[i]))
-      return 0;
-  memcpy(buf, p, n);
-  buf[n] = '\0';
-  char *end;
-  *v = strtod(buf, &end);
-  return end == buf + n && isfinite(*v);
+  /* clv__parse_double() takes plain decimals only (no "nan", "inf" or hex
+   * floats) and rounds exactly; it also trims blanks. */
+  return clv__parse_double(f->p, f->len, v) && isfinite(*v);
 }
 
 int clv_summary_read_csv(const char *path, clv_unit unit, clv_summary **out,

@@ -309,3 +309,88 @@ void clv__put_json_string(FILE *f, const char *s, size_t n) {
   }
   putc('"', f);
 }
+
+size_t clv__fmt_sig(double v, int digits, char *buf, size_t size) {
+  static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                               1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                               1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  double a = fabs(v);
+  if (digits < 1 || digits > 15 || size < 32 || !isfinite(v) ||
+      (a != 0 && (a < 1e-4 || a >= 1e15))) {
+    snprintf(buf, size, "%.*g", digits < 1 ? 1 : digits, v);
+    return strlen(buf);
+  }
+  if (a == 0) {
+    buf[0] = '0';
+    buf[1] = '\0';
+    return 1;
+  }
+  /* a = n x 10^(e - digits + 1) with n a whole number of `digits` digits;
+   * the scale is at most 10^20, so both factors are exact doubles. */
+  /* The decimal exponent e, 10^e <= a < 10^(e+1), by comparison with the
+   * correctly rounded powers of ten (a is in [1e-4, 1e15) here): exact,
+   * and cheaper than log10. */
+  static const double neg[4] = {1e-4, 1e-3, 1e-2, 1e-1};
+  int e;
+  if (a >= 1) {
+    e = 0;
+    while (e < 14 && a >= p10[e + 1])
+      e++;
+  } else {
+    e = -1;
+    while (e > -4 && a < neg[e + 4])
+      e--;
+  }
+  int shift = digits - 1 - e; /* -14 .. 19 */
+  /* The scaled value t is rounded; fma gives the exact error of that
+   * rounding, so a t that lands on a half (money amounts often do) is
+   * rounded the way the exact binary value would be, as printf does. */
+  double t, err;
+  if (shift >= 0) {
+    t = a * p10[shift];
+    err = fma(a, p10[shift], -t); /* exact: a * 10^shift = t + err */
+  } else {
+    t = a / p10[-shift];
+    err = fma(-t, p10[-shift], a); /* sign of a - t * 10^-shift */
+  }
+  double n = floor(t), frac = t - n;
+  if (frac > 0.5 || (frac == 0.5 && (err > 0 || (err == 0 && fmod(n, 2) != 0))))
+    n += 1;
+  if (n >= p10[digits]) { /* rounding carried into a new digit: 9.99 -> 10 */
+    n = floor(n / 10 + 0.5);
+    e++;
+    shift--;
+  }
+  char d[20];
+  int nd = 0;
+  uint64_t u = (uint64_t)n;
+  for (int k = 0; k < digits; k++, u /= 10)
+    d[digits - 1 - k] = (char)('0' + u % 10);
+  nd = digits;
+  while (nd > 1 && d[nd - 1] == '0')
+    nd--;
+  size_t len = 0;
+  if (v < 0)
+    buf[len++] = '-';
+  if (e < 0) { /* 0.000ddd */
+    buf[len++] = '0';
+    buf[len++] = '.';
+    for (int k = -1; k > e; k--)
+      buf[len++] = '0';
+    for (int k = 0; k < nd; k++)
+      buf[len++] = d[k];
+  } else if (e >= digits) { /* printf switches to exponents here */
+    snprintf(buf, size, "%.*g", digits, v);
+    return strlen(buf);
+  } else {
+    for (int k = 0; k <= e; k++)
+      buf[len++] = k < nd ? d[k] : '0';
+    if (nd > e + 1) {
+      buf[len++] = '.';
+      for (int k = e + 1; k < nd; k++)
+        buf[len++] = d[k];
+    }
+  }
+  buf[len] = '\0';
+  return len;
+}

@@ -38,6 +38,17 @@ size_t clv__csv_escape(char *dst, size_t cap, const char *p, size_t n,
 size_t clv__json_escape(char *dst, size_t cap, const char *s, size_t n,
                         size_t *used);
 
+/*
+ * Formats a finite double with `digits` (1..15) significant digits, trailing
+ * zeros dropped, as printf's "%.<digits>g" does but without printf: the hot
+ * path of the prediction writer. Values outside [1e-4, 1e15) go through
+ * snprintf (exponent notation). Halfway cases round as the exact binary
+ * value does (the scaling's rounding error is recovered with fma), so the
+ * text is printf's.
+ * Returns the length written to buf (at least 32 bytes).
+ */
+size_t clv__fmt_sig(double v, int digits, char *buf, size_t size);
+
 /* A CSV field: quoted when it holds a comma, quote, CR or LF (RFC 4180). */
 void clv__put_csv_field(FILE *f, const char *p, size_t n);
 
