@@ -1,9 +1,10 @@
 /*
- * bench_fit.c - wall time of the BG/NBD (Fader, Hardie & Lee 2005) and
- * Gamma-Gamma (Fader, Hardie & Lee 2005, "RFM and CLV") maximum-likelihood
- * fits on large simulated customer bases.
+ * bench_fit.c - wall time of the BG/NBD (Fader, Hardie & Lee 2005),
+ * Pareto/NBD (Schmittlein, Morrison & Colombo 1987) and Gamma-Gamma (Fader,
+ * Hardie & Lee 2005, "RFM and CLV") maximum-likelihood fits on large
+ * simulated customer bases.
  *
- *   bench_fit [N ...] [--repeat K]
+ *   bench_fit [N ...] [--repeat K] [--model NAME ...]
  *
  * For each N (default 1000000 and 10000000) it simulates N customers with
  * clv_simulate_summary() from the CDNOW parameters (r 0.243, alpha 4.414,
@@ -15,9 +16,10 @@
  * whole days. Monetary values stay as simulated (a log's cents give nearly as
  * many distinct values).
  *
- * Then it times clv_fit("bgnbd") and clv_fit("gg") (best of K runs, default
- * 1, wall clock, CLOCK_MONOTONIC; and the least process CPU time) and
- * prints seconds, iterations,
+ * Then it times clv_fit("bgnbd"), clv_fit("pnbd") and clv_fit("gg") on that
+ * same summary, or only the families named with --model (best of K runs,
+ * default 1, wall clock, CLOCK_MONOTONIC; and the least process CPU time),
+ * and prints seconds, iterations,
  * log-likelihood evaluations, unique rows, the time of the compression alone
  * (clv_model_summary_loglik(), which compresses and evaluates once), the
  * log-likelihood and the parameters. Nothing is asserted.
@@ -130,11 +132,16 @@ static void fit_one(const char *family, const clv_summary *s, int repeat) {
 
 int main(int argc, char **argv) {
   unsigned long sizes[16];
-  int ns = 0, repeat = 1;
+  const char *models[8];
+  int ns = 0, nm = 0, repeat = 1;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--repeat") == 0 && i + 1 < argc)
       repeat = atoi(argv[++i]);
-    else if (ns < 16)
+    else if (strcmp(argv[i], "--model") == 0 && i + 1 < argc) {
+      if (nm < 8)
+        models[nm++] = argv[i + 1];
+      i++;
+    } else if (ns < 16)
       sizes[ns++] = strtoul(argv[i], NULL, 10);
   }
   if (ns == 0) {
@@ -143,6 +150,13 @@ int main(int argc, char **argv) {
   }
   if (repeat < 1)
     repeat = 1;
+  if (nm == 0) {
+    /* The same summary for every family: the Pareto/NBD line prints
+     * next to the BG/NBD one. */
+    models[nm++] = "bgnbd";
+    models[nm++] = "pnbd";
+    models[nm++] = "gg";
+  }
   for (int k = 0; k < ns; k++) {
     clv_summary *s = NULL;
     double t0 = now();
@@ -154,8 +168,8 @@ int main(int argc, char **argv) {
     printf("customers %lu (simulated in %.2f s; days, 78 weeks, CDNOW "
            "parameters)\n",
            sizes[k], now() - t0);
-    fit_one("bgnbd", s, repeat);
-    fit_one("gg", s, repeat);
+    for (int j = 0; j < nm; j++)
+      fit_one(models[j], s, repeat);
     clv_summary_free(s);
   }
   return 0;

@@ -6,12 +6,17 @@
  * object with the keys
  *   clv_version, family, unit, parameters {name: value},
  *   standard_errors {name: value|null}, loglik, customers, unique_rows,
- *   iterations, evaluations, grad_norm, converged, penalty, notes.
- * Every key is required, so that a misspelt key is reported as missing
- * rather than silently replaced by a default; keys this version does not
- * know are ignored, so that older readers accept newer files. Numbers are
- * written with 17 significant digits, which reads back to the same double;
- * an unknown number (NaN) is written as null, never as NaN or inf text.
+ *   iterations, evaluations, grad_norm, converged, penalty, notes,
+ * and, when the fit's Hessian was positive definite, covariance_log (the
+ * covariance matrix of the log-parameters, an array of np rows of np
+ * numbers in parameter order, for prediction intervals). Every key but
+ * covariance_log is required, so that a misspelt key is reported as missing
+ * rather than silently replaced by a default; covariance_log is optional
+ * because files written before it existed must still load. Keys this
+ * version does not know are ignored, so that older readers accept newer
+ * files. Numbers are written with 17 significant digits, which reads back
+ * to the same double; an unknown number (NaN) is written as null, never as
+ * NaN or inf text.
  */
 #include "model.h"
 
@@ -29,6 +34,24 @@
  * a model file must never carry them). */
 static json_t *num_or_null(double v) {
   return isfinite(v) ? json_real(v) : json_null();
+}
+
+/* The covariance of the log-parameters as an array of rows; NULL when out
+ * of memory. */
+static json_t *cov_array(const clv_model *m) {
+  int np = m->fam->np, bad = 0;
+  json_t *rows = json_array();
+  for (int i = 0; i < np && rows != NULL && !bad; i++) {
+    json_t *row = json_array();
+    for (int j = 0; j < np && row != NULL && !bad; j++)
+      bad |= json_array_append_new(row, json_real(m->cov[i * np + j]));
+    bad |= json_array_append_new(rows, row);
+  }
+  if (bad) {
+    json_decref(rows);
+    return NULL;
+  }
+  return rows;
 }
 
 /* Builds the document; NULL when out of memory. json_object_set_new() takes
@@ -65,6 +88,8 @@ static json_t *model_object(const clv_model *m) {
   bad |= json_object_set_new(root, "converged", json_boolean(m->converged));
   bad |= json_object_set_new(root, "penalty", num_or_null(m->penalty));
   bad |= json_object_set_new(root, "notes", json_string(m->notes));
+  if (m->has_cov)
+    bad |= json_object_set_new(root, "covariance_log", cov_array(m));
   if (bad) {
     json_decref(root);
     return NULL;
@@ -246,6 +271,56 @@ static int get_param_set(const reader *r, const json_t *root, const char *key,
   return CLV_OK;
 }
 
+/* Reads the optional "covariance_log": absent or null leaves *have 0;
+ * otherwise it must be np rows of np finite numbers, symmetric, with a
+ * positive diagonal (positive definiteness is checked where it is used, by
+ * the Cholesky factorisation of the interval code). */
+static int get_cov(const reader *r, const json_t *root, const clv__family *f,
+                   double *cov, int *have) {
+  char buf[80], where[80];
+  const json_t *rows = json_object_get(root, "covariance_log");
+  int np = f->np;
+  *have = 0;
+  if (rows == NULL || json_is_null(rows))
+    return CLV_OK;
+  if (!json_is_array(rows) || json_array_size(rows) != (size_t)np)
+    return fail(r, CLV_EPARSE, 0, 0,
+                "\"covariance_log\": expected an array of %d rows (one per "
+                "parameter of %s), found %s",
+                np, f->name,
+                json_is_array(rows) ? "an array of another size"
+                                    : describe(rows, buf, sizeof buf));
+  for (int i = 0; i < np; i++) {
+    const json_t *row = json_array_get(rows, (size_t)i);
+    if (!json_is_array(row) || json_array_size(row) != (size_t)np)
+      return fail(r, CLV_EPARSE, 0, 0,
+                  "\"covariance_log\"[%d]: expected an array of %d numbers, "
+                  "found %s",
+                  i, np,
+                  json_is_array(row) ? "an array of another size"
+                                     : describe(row, buf, sizeof buf));
+    for (int j = 0; j < np; j++) {
+      snprintf(where, sizeof where, "\"covariance_log\"[%d][%d]", i, j);
+      int rc = get_number(r, json_array_get(row, (size_t)j), where,
+                          i == j ? NUM_POSITIVE : NUM_ANY, 0, &cov[i * np + j]);
+      if (rc)
+        return rc;
+    }
+  }
+  /* Written from a symmetric matrix with 17 digits, so it reads back
+   * exactly symmetric; anything else was edited by hand and is refused
+   * rather than guessed at. */
+  for (int i = 0; i < np; i++)
+    for (int j = 0; j < i; j++)
+      if (cov[i * np + j] != cov[j * np + i])
+        return fail(r, CLV_EPARSE, 0, 0,
+                    "\"covariance_log\": expected a symmetric matrix, found "
+                    "[%d][%d] = %.17g but [%d][%d] = %.17g",
+                    i, j, cov[i * np + j], j, i, cov[j * np + i]);
+  *have = 1;
+  return CLV_OK;
+}
+
 /* Validates the parsed document and builds the model. */
 static int model_from_object(const reader *r, const json_t *root,
                              clv_model **out) {
@@ -254,10 +329,10 @@ static int model_from_object(const reader *r, const json_t *root,
   const clv__family *f;
   clv_unit unit;
   double p[CLV__MAXP], se[CLV__MAXP], ll, customers, unique, iterations,
-      evaluations, grad_norm, penalty;
+      evaluations, grad_norm, penalty, cov[CLV__MAXP * CLV__MAXP];
   const json_t *conv;
   clv_model *m;
-  int rc;
+  int rc, have_cov;
   if (!json_is_object(root))
     return fail(r, CLV_EPARSE, 0, 0,
                 "expected a JSON object (a model file), found %s",
@@ -296,7 +371,9 @@ static int model_from_object(const reader *r, const json_t *root,
                        NUM_NONNEG, 1, &grad_norm)) ||
       (rc = get_number(r, json_object_get(root, "penalty"), "\"penalty\"",
                        NUM_NONNEG, 0, &penalty)) ||
-      (rc = get_string(r, json_object_get(root, "notes"), "\"notes\"", &notes)))
+      (rc = get_string(r, json_object_get(root, "notes"), "\"notes\"",
+                       &notes)) ||
+      (rc = get_cov(r, root, f, cov, &have_cov)))
     return rc;
   conv = json_object_get(root, "converged");
   if (conv == NULL)
@@ -327,6 +404,9 @@ static int model_from_object(const reader *r, const json_t *root,
   m->converged = json_is_true(conv);
   m->penalty = penalty;
   snprintf(m->notes, sizeof m->notes, "%s", notes);
+  if (have_cov)
+    memcpy(m->cov, cov, (size_t)(f->np * f->np) * sizeof(double));
+  m->has_cov = have_cov;
   *out = m;
   return CLV_OK;
 }

@@ -750,6 +750,9 @@ const double *clv_model_params(const clv_model *m) {
 const double *clv_model_se(const clv_model *m) {
   return m ? m->se : NULL;
 }
+const double *clv_model_cov_log(const clv_model *m) {
+  return m && m->has_cov ? m->cov : NULL;
+}
 double clv_model_loglik(const clv_model *m) {
   return m ? m->loglik : NAN;
 }
@@ -1145,6 +1148,10 @@ int clv_fit(const char *family, const clv_summary *s, const clv_fit_opts *o,
       clv__spd_inverse(np, H, inv) == CLV_OK) {
     for (int i = 0; i < np; i++)
       m->se[i] = m->p[i] * sqrt(inv[i * np + i]);
+    /* Kept whole for the parameter bootstrap of prediction intervals
+     * (interval.c), which needs the correlations, not only the SEs. */
+    memcpy(m->cov, inv, (size_t)(np * np) * sizeof(double));
+    m->has_cov = 1;
   } else {
     /* A flat direction at a point where a parameter has also wandered far
      * out (beyond 1e5 or below 1e-5) is the signature of a supremum at the

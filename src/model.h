@@ -103,6 +103,13 @@ struct clv_model {
   clv_unit unit;
   double p[CLV__MAXP];
   double se[CLV__MAXP];
+  /* Covariance of the log-parameters theta = log p (np x np, row-major): the
+   * inverse Hessian of the fit's objective (the negative log-likelihood plus
+   * the penalty) at the optimum. se[i] = p[i] sqrt(cov[i np + i]). Valid
+   * only when has_cov is 1 (a fitted model whose Hessian was positive
+   * definite, or a model file that carries "covariance_log"). */
+  double cov[CLV__MAXP * CLV__MAXP];
+  int has_cov;
   double loglik, customers, grad_norm, penalty;
   size_t unique;
   int iterations, evaluations, converged;

@@ -27,6 +27,10 @@ typedef struct bridge {
   clv__fdf_fn fdf;
   void *ctx;
   int n, evals;
+  /* The last point evaluated: GSL's line search asks for f and then for
+   * df at the same point, and each would be a full pass over the data. */
+  int cached;
+  double theta[16], f, grad[16];
 } bridge;
 
 /* GSL wants f, df and fdf separately; each goes through the one analytic
@@ -38,6 +42,14 @@ static void eval(bridge *b, const gsl_vector *v, double *f, gsl_vector *g) {
   double theta[16], grad[16];
   for (int i = 0; i < b->n; i++)
     theta[i] = gsl_vector_get(v, (size_t)i);
+  if (b->cached &&
+      memcmp(theta, b->theta, (size_t)b->n * sizeof(double)) == 0) {
+    *f = b->f;
+    if (g)
+      for (int i = 0; i < b->n; i++)
+        gsl_vector_set(g, (size_t)i, b->grad[i]);
+    return;
+  }
   b->evals++;
   int rc = b->fdf(b->ctx, theta, f, grad);
   int ok = rc == CLV_OK && isfinite(*f);
@@ -48,6 +60,10 @@ static void eval(bridge *b, const gsl_vector *v, double *f, gsl_vector *g) {
     for (int i = 0; i < b->n; i++)
       grad[i] = theta[i] >= 0 ? 1e10 : -1e10;
   }
+  memcpy(b->theta, theta, (size_t)b->n * sizeof(double));
+  memcpy(b->grad, grad, (size_t)b->n * sizeof(double));
+  b->f = *f;
+  b->cached = 1;
   if (g)
     for (int i = 0; i < b->n; i++)
       gsl_vector_set(g, (size_t)i, grad[i]);
@@ -159,7 +175,7 @@ static void polish(bridge *b, int n, double *theta, double *f, double *g,
 
 int clv__minimize(clv__fdf_fn fdf, void *ctx, int n, double *theta,
                   const clv__optim_opts *o, clv__optim_result *res) {
-  bridge b = {fdf, ctx, n, 0};
+  bridge b = {fdf, ctx, n, 0, 0, {0}, 0, {0}};
   gsl_multimin_fdfminimizer *s = NULL;
   gsl_vector *x = NULL;
   double f, g[16];

@@ -27,7 +27,22 @@ void clv_predictions_free(clv_predictions *p) {
   free(p->expected_spend);
   free(p->value);
   free(p->next_purchase);
+  clv_intervals_free(p->intervals);
   free(p);
+}
+
+int clv_predictions_add_intervals(clv_predictions *p, const clv_model *tx,
+                                  const clv_model *spend, const clv_summary *s,
+                                  const clv_interval_opts *io, clv_error *err) {
+  clv_intervals *iv = NULL;
+  if (p == NULL || s == NULL || p->rows != clv_summary_rows(s))
+    return CLV_EINVAL;
+  int rc = clv_intervals_compute(tx, spend, s, &p->value_opts, io, &iv, err);
+  if (rc)
+    return rc;
+  clv_intervals_free(p->intervals);
+  p->intervals = iv;
+  return CLV_OK;
 }
 
 /* Mean spend of a new customer under the spend model: E(M) of a customer
@@ -139,13 +154,34 @@ static void put_num(FILE *f, double v, clv_format format) {
   }
   /* Ten significant digits: predictions are estimates, and more digits
    * would only show the optimiser's tolerance. */
-  snprintf(buf, sizeof buf, "%.10g", v);
+  clv__fmt_sig(v, 10, buf, sizeof buf);
   fputs(buf, f);
 }
 
+/* Columns of the prediction table, in output order. */
+enum {
+  C_ID,
+  C_X,
+  C_TX,
+  C_T,
+  C_M,
+  C_P_ALIVE,
+  C_EXPECTED,
+  C_EXPECTED_LO,
+  C_EXPECTED_HI,
+  C_NONE,
+  C_SPEND,
+  C_VALUE,
+  C_VALUE_LO,
+  C_VALUE_HI,
+  C_NEXT,
+  C_NEXT_DATE,
+  C_TOTAL_SPEND,
+  NCOLS
+};
+
 int clv_predictions_write(const clv_predictions *p, const clv_summary *s,
                           FILE *f, clv_format format) {
-  enum { NCOLS = 13 };
   static const char *const names[NCOLS] = {"customer_id",
                                            "frequency",
                                            "recency",
@@ -153,14 +189,20 @@ int clv_predictions_write(const clv_predictions *p, const clv_summary *s,
                                            "monetary_value",
                                            "p_alive",
                                            "expected_purchases",
+                                           "expected_purchases_lo",
+                                           "expected_purchases_hi",
                                            "prob_no_purchase",
                                            "expected_spend",
                                            "clv",
+                                           "clv_lo",
+                                           "clv_hi",
                                            "next_purchase",
                                            "next_purchase_date",
                                            "total_spend"};
-  if (p == NULL || s == NULL || f == NULL || p->rows != clv_summary_rows(s))
+  if (p == NULL || s == NULL || f == NULL || p->rows != clv_summary_rows(s) ||
+      (p->intervals && p->intervals->rows != p->rows))
     return CLV_EINVAL;
+  const clv_intervals *iv = p->intervals;
   const double *m = clv_summary_col(s, CLV_COL_M);
   const double *spent = clv_summary_col(s, CLV_COL_TOTAL_SPEND);
   const double *cols[NCOLS] = {NULL,
@@ -170,9 +212,13 @@ int clv_predictions_write(const clv_predictions *p, const clv_summary *s,
                                m,
                                p->p_alive,
                                p->expected,
+                               iv ? iv->expected_lo : NULL,
+                               iv ? iv->expected_hi : NULL,
                                p->prob_none,
                                p->expected_spend,
                                p->value,
+                               iv ? iv->value_lo : NULL,
+                               iv ? iv->value_hi : NULL,
                                p->next_purchase,
                                NULL,
                                spent};
@@ -182,9 +228,9 @@ int clv_predictions_write(const clv_predictions *p, const clv_summary *s,
   if (format == CLV_FORMAT_CSV) {
     int first = 1;
     for (int c = 0; c < NCOLS; c++) {
-      if (c > 0 && c != 11 && cols[c] == NULL)
+      if (c > 0 && c != C_NEXT_DATE && cols[c] == NULL)
         continue;
-      if (c == 11 && !dates)
+      if (c == C_NEXT_DATE && !dates)
         continue;
       fprintf(f, "%s%s", first ? "" : ",", names[c]);
       first = 0;
@@ -201,7 +247,7 @@ int clv_predictions_write(const clv_predictions *p, const clv_summary *s,
       clv__put_json_string(f, id, len);
     }
     for (int c = 1; c < NCOLS; c++) {
-      if (c == 11) {
+      if (c == C_NEXT_DATE) {
         if (!dates)
           continue;
         double w = p->next_purchase[i] * unit_days;
@@ -246,6 +292,8 @@ void clv_run_opts_init(clv_run_opts *o) {
   o->min_repeat_buyers = 20;
   o->model = NULL;
   o->holdout_share = 1.0 / 3.0;
+  o->intervals = 0;
+  clv_interval_opts_init(&o->interval);
 }
 
 void clv_run_result_free(clv_run_result *r) {
@@ -347,6 +395,35 @@ static int choose_model(const char *path, const clv_run_opts *o,
            "from %s): %.900s",
            day, day, r->validation->choice);
   add_note(r, note);
+  return CLV_OK;
+}
+
+/* The intervals of the run's predictions. A run that produced its
+ * predictions is not thrown away because their intervals cannot be had (a
+ * Hessian that was not positive definite, draws that fail): the notes say
+ * so. Fails only on memory. */
+static int add_intervals(const clv_run_opts *o, clv_run_result *r) {
+  char note[700];
+  clv_error err;
+  clv_error_clear(&err);
+  int rc = clv_predictions_add_intervals(r->pred, r->tx, r->spend, r->summary,
+                                         &o->interval, &err);
+  if (rc == CLV_ENOMEM)
+    return rc;
+  if (rc) {
+    snprintf(note, sizeof note, "No intervals: %.500s.",
+             err.message[0] ? err.message : clv_strerror(rc));
+    add_note(r, note);
+    return CLV_OK;
+  }
+  const clv_intervals *iv = r->pred->intervals;
+  if (iv->failed > 0) {
+    snprintf(note, sizeof note,
+             "Intervals: %d of %d parameter draws failed numerically and were "
+             "left out.",
+             iv->failed, iv->draws);
+    add_note(r, note);
+  }
   return CLV_OK;
 }
 
@@ -469,6 +546,11 @@ int clv_run(const char *path, const clv_run_opts *o, clv_run_result **out,
   rc = clv_predictions_compute(r->tx, r->spend, s, &v, &r->pred);
   if (rc)
     goto fail;
+  if (o->intervals) {
+    rc = add_intervals(o, r);
+    if (rc)
+      goto fail;
+  }
   for (size_t i = 0; i < n; i++)
     r->value_total += w[i] * r->pred->value[i];
   *out = r;

@@ -13,6 +13,7 @@
 #define CLV_MODEL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "clv/status.h"
 #include "clv/summary.h"
@@ -77,6 +78,13 @@ int clv_model_nparams(const clv_model *m);
 const char *clv_model_param_name(const clv_model *m, int i);
 const double *clv_model_params(const clv_model *m);
 const double *clv_model_se(const clv_model *m);
+/* Covariance matrix of the log-parameters log p_i (np x np, row-major,
+ * np = clv_model_nparams()): the inverse Hessian of the fit's objective
+ * (negative log-likelihood plus the penalty) in log-parameters at the
+ * optimum, so that se[i] = p[i] sqrt(cov[i np + i]) (the delta method). NULL
+ * when unknown: a model from clv_model_new(), a fit whose Hessian was not
+ * positive definite, or a model file written without it. */
+const double *clv_model_cov_log(const clv_model *m);
 double clv_model_loglik(const clv_model *m);
 double clv_model_customers(const clv_model *m);   /* weight used in the fit */
 size_t clv_model_unique_rows(const clv_model *m); /* after compression */
@@ -171,6 +179,69 @@ int clv_customer_value(const clv_model *tx, const clv_model *spend,
  * population mean spend. */
 int clv_new_customer_value(const clv_model *tx, const clv_model *spend,
                            const clv_value_opts *o, double *out);
+
+/* ---- parameter uncertainty carried to predictions ------------------------
+ *
+ * A parametric bootstrap of the parameters: draws theta_b ~ Normal(theta_hat,
+ * clv_model_cov_log()) of the log-parameters, independently for the purchase
+ * and the spend model; every draw gives each customer's expected purchases
+ * over the horizon and CLV, and the interval is the empirical (1-level)/2
+ * and (1+level)/2 quantiles of the draws (docs/models.md).
+ */
+
+/* Options of clv_intervals_compute(). */
+typedef struct clv_interval_opts {
+  double level;  /* coverage of the interval, 0 < level < 1 (0.9) */
+  int draws;     /* parameter draws B, 2 to 100000 (200) */
+  uint64_t seed; /* the draws are a function of the seed only (1) */
+  /* Customers whose draws are held in memory at a time (0: as many as fit
+   * 32 MB per column, 2^22 / draws; results do not depend on it). */
+  size_t block_rows;
+} clv_interval_opts;
+
+/* Fills *o with the defaults above. */
+void clv_interval_opts_init(clv_interval_opts *o);
+
+/* Interval bounds per customer (rows values each, in summary row order) and
+ * for a brand-new customer. A draw that fails numerically (a parameter that
+ * overflows, a prediction that is not finite, a spend draw with q <= 1,
+ * whose mean spend is infinite) is left out of the quantiles and counted in
+ * failed; the quantiles of a customer use the draws that succeeded for the
+ * block of customers it was computed in (docs/models.md). */
+typedef struct clv_intervals {
+  size_t rows;
+  double level;
+  int draws;  /* draws made */
+  int failed; /* draws that failed for at least one customer */
+  double *expected_lo, *expected_hi; /* expected purchases in the horizon */
+  double *value_lo, *value_hi;       /* CLV over the horizon */
+  /* A new customer: E[X(horizon)] (clv_expected_purchases_new()) and the
+   * value as clv_predictions.new_value (the first purchase at margin x mean
+   * spend plus the discounted repeat value), with the standard deviation of
+   * the draws. */
+  double new_expected_lo, new_expected_hi, new_expected_sd;
+  double new_value_lo, new_value_hi, new_value_sd;
+} clv_intervals;
+
+/*
+ * Computes the intervals for the customers of summary s under the purchase
+ * model tx and the optional spend model (NULL: values in purchases), with
+ * the value options vo (NULL: clv_value_opts_init()) and io (NULL:
+ * clv_interval_opts_init()). Memory is bounded whatever the number of
+ * customers: all B draws are kept for one block of customers at a time. The
+ * caller frees *out with clv_intervals_free(). Returns CLV_OK, CLV_EINVAL,
+ * CLV_EUNSUPPORTED (a model without a covariance: err says which),
+ * CLV_ENUMERIC (a covariance that is not positive definite, or more than
+ * half of the draws failed), the statuses of the predictions, or
+ * CLV_ENOMEM. err may be NULL.
+ */
+int clv_intervals_compute(const clv_model *tx, const clv_model *spend,
+                          const clv_summary *s, const clv_value_opts *vo,
+                          const clv_interval_opts *io, clv_intervals **out,
+                          clv_error *err);
+
+/* Frees intervals. Accepts NULL. */
+void clv_intervals_free(clv_intervals *iv);
 
 #ifdef __cplusplus
 }

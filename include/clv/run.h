@@ -39,6 +39,10 @@ typedef struct clv_predictions {
   double new_value;    /* value of a new customer: the first purchase
                           (margin x mean spend) plus the discounted
                           repeat value over the horizon */
+  /* Intervals of expected and value (and of the new customer's figures),
+   * NULL unless clv_predictions_add_intervals() succeeded. Owned by the
+   * table. */
+  clv_intervals *intervals;
 } clv_predictions;
 
 /*
@@ -52,6 +56,18 @@ int clv_predictions_compute(const clv_model *tx, const clv_model *spend,
                             const clv_summary *s, const clv_value_opts *o,
                             clv_predictions **out);
 
+/*
+ * Adds intervals to the table p computed for summary s with the models tx and
+ * spend (the same as for clv_predictions_compute()): a parametric bootstrap
+ * of the parameters, see clv_intervals_compute() in clv/model.h, with the
+ * table's value options; io may be NULL (defaults). Replaces earlier
+ * intervals. Returns CLV_EINVAL (row counts differ) or the statuses of
+ * clv_intervals_compute(); err (may be NULL) says why.
+ */
+int clv_predictions_add_intervals(clv_predictions *p, const clv_model *tx,
+                                  const clv_model *spend, const clv_summary *s,
+                                  const clv_interval_opts *io, clv_error *err);
+
 /* Frees a table. Accepts NULL. */
 void clv_predictions_free(clv_predictions *p);
 
@@ -60,7 +76,9 @@ void clv_predictions_free(clv_predictions *p);
  * or JSON lines: customer_id, frequency, recency, T, monetary_value (when
  * known), p_alive, expected_purchases, prob_no_purchase, expected_spend,
  * clv, next_purchase, next_purchase_date (when the summary knows its end
- * day). A value that is not finite is written empty (CSV) or null (JSON).
+ * day); with intervals also expected_purchases_lo and expected_purchases_hi
+ * after expected_purchases, clv_lo and clv_hi after clv. A value that is
+ * not finite is written empty (CSV) or null (JSON).
  * Returns CLV_OK, CLV_EINVAL (row counts differ), CLV_EIO.
  */
 int clv_predictions_write(const clv_predictions *p, const clv_summary *s,
@@ -87,6 +105,12 @@ typedef struct clv_run_opts {
    * holdout_share of the observation span (1/3). */
   const char *model;
   double holdout_share;
+  /* Intervals of expected purchases and CLV in the predictions (0: none,
+   * the default); their options. When they cannot be computed (a model
+   * without a covariance, too many failed draws) the run goes on without
+   * them and the notes say why. */
+  int intervals;
+  clv_interval_opts interval;
 } clv_run_opts;
 
 /* Fills the defaults listed above. */

@@ -43,9 +43,12 @@ static int row_use(const double *k, const char **why) {
   return 1;
 }
 
-/* Start values: r = s = 1; alpha = sum T / sum x, so that the start's mean
- * purchase rate matches the data's; beta = the mean age, a mean lifetime of
- * the order of the observation window. */
+/* Start values: r = s = 0.5, the order of the shapes that published fits
+ * find (CDNOW 0.55 and 0.61); alpha = r sum T / sum x, so that the start's
+ * mean purchase rate r/alpha matches the data's; beta = the mean age, a
+ * lifetime of the order of the observation window. On a million simulated
+ * customers in days this start needs 89 evaluations of the subsample fit
+ * (model.c, refine_start()) against 187 from r = s = 1. */
 static void start(const clv__data *d, double *p) {
   double sx = 0, sT = 0, sw = 0;
   for (size_t i = 0; i < d->n; i++) {
@@ -53,11 +56,11 @@ static void start(const clv__data *d, double *p) {
     sT += d->w[i] * d->k[2][i];
     sw += d->w[i];
   }
-  p[R] = 1.0;
-  p[ALPHA] = sx > 0 && sT > 0 ? sT / sx : 1.0;
+  p[R] = 0.5;
+  p[ALPHA] = sx > 0 && sT > 0 ? 0.5 * sT / sx : 1.0;
   if (!(p[ALPHA] > 1e-6 && p[ALPHA] < 1e6))
     p[ALPHA] = 1.0;
-  p[S] = 1.0;
+  p[S] = 0.5;
   p[BETA] = sw > 0 && sT > 0 ? sT / sw : 1.0;
   if (!(p[BETA] > 1e-6 && p[BETA] < 1e6))
     p[BETA] = 1.0;
@@ -95,10 +98,13 @@ static int series(double b, double d, double z, double *lf, double *gb,
     *gz = b / d;
     return CLV_OK;
   }
+  /* Divisions are the cost of a term: the ratio reuses 1/(d+k). */
+  double tol = 1e-17 * (1 - z) * (1 - z);
   for (long k = 0; k < MAX_TERMS; k++) {
+    double id = 1.0 / (d + k);
     sb += 1.0 / (b + k);
-    sd += 1.0 / (d + k);
-    t *= (b + k) / (d + k) * z;
+    sd += id;
+    t *= (b + k) * id * z;
     f += t;
     fb += t * sb;
     fd -= t * sd;
@@ -107,7 +113,7 @@ static int series(double b, double d, double z, double *lf, double *gb,
      * current term, plus, for the weights growing with k (k + 1, sb, sd),
      * about t z/(1-z)^2 more: hence the (1-z)^2 in the stopping rule. */
     double w = (k + 2.0) + sb + sd;
-    if (t * w <= 1e-17 * (1 - z) * (1 - z) * f) {
+    if (t * w <= tol * f) {
       *lf = log(f);
       *gb = fb / f;
       *gd = fd / f;
@@ -163,27 +169,8 @@ static int jlog(double p, double q, double al, double be, double t, jval *o) {
 /* ---- the likelihood -------------------------------------------------------
  */
 
-/* Scratch per evaluation: 4 numbers per distinct x. */
-enum { X_C, X_DR, X_LRX, X_N };
-
-static size_t work_size(const clv__data *d) {
-  return X_N * d->nx;
-}
-
-/* The x-only terms: log (r)_x, psi(r+x) - psi(r), log(r+x). */
-static int prepare(const double *p, const clv__data *d, double *work) {
-  double r = p[R], pr = clv__digamma(r);
-  for (size_t j = 0; j < d->nx; j++) {
-    double x = d->xs[j], *e = work + X_N * j;
-    e[X_C] = clv__lnpoch(r, x);
-    e[X_DR] = x > 0 ? clv__digamma(r + x) - pr : 0.0;
-    e[X_LRX] = log(r + x);
-    for (int i = 0; i < X_N; i++)
-      if (!isfinite(e[i]))
-        return CLV_ENUMERIC;
-  }
-  return CLV_OK;
-}
+/* The layout of one term of a row: its log and its derivatives. */
+enum { C_L, C_DR, C_DA, C_DS, C_DB, CELL };
 
 /*
  * FH (2005) eq. 11 rearranged. Given lambda and mu the likelihood is
@@ -199,15 +186,111 @@ static int prepare(const double *p, const clv__data *d, double *work) {
  *   L = K [ (r+x) J(r+x+1, s; T) + s J(r+x, s+1; t_x) ],
  * a sum of two positive terms ("alive at T" and "died after t_x"), taken
  * by log-sum-exp. No cancellation, also when t_x = T.
+ *
+ * The two terms in logs with their derivatives, in the form ll_block()
+ * sums them: "alive at T" log((r+x) J(r+x+1, s; T)) and "died after t_x"
+ * log(s J(r+x, s+1; t_x)); c[] receives the value and the derivatives with
+ * respect to r (through p and the factor r+x), alpha, s (through q and the
+ * factor s) and beta. lrx is log(r+x). Returns CLV_OK or the series'
+ * status.
  */
-static int row_terms(const double *p, double x, double tx, double T, double lrx,
-                     jval *j1, jval *j2, double *l1, double *l2) {
-  int rc = jlog(p[R] + x + 1, p[S], p[ALPHA], p[BETA], T, j1);
-  if (rc == CLV_OK)
-    rc = jlog(p[R] + x, p[S] + 1, p[ALPHA], p[BETA], tx, j2);
-  *l1 = lrx + j1->l;
-  *l2 = log(p[S]) + j2->l;
+static int fill_alive(const double *p, double x, double T, double lrx,
+                      double *c) {
+  jval j;
+  int rc = jlog(p[R] + x + 1, p[S], p[ALPHA], p[BETA], T, &j);
+  c[C_L] = lrx + j.l;
+  c[C_DR] = 1 / (p[R] + x) + j.dp;
+  c[C_DA] = j.da;
+  c[C_DS] = j.dq;
+  c[C_DB] = j.db;
   return rc;
+}
+
+static int fill_died(const double *p, double x, double tx, double *c) {
+  jval j;
+  int rc = jlog(p[R] + x, p[S] + 1, p[ALPHA], p[BETA], tx, &j);
+  c[C_L] = log(p[S]) + j.l;
+  c[C_DR] = j.dp;
+  c[C_DA] = j.da;
+  c[C_DS] = 1 / p[S] + j.dq;
+  c[C_DB] = j.db;
+  return rc;
+}
+
+/*
+ * Scratch per evaluation. work[0] says which of two layouts the evaluation
+ * uses; then 3 numbers per distinct x. In the table layout there follow,
+ * for every pair (distinct x, distinct time value), the two terms of
+ * fill_alive() and fill_died() with their derivatives (CELL doubles each:
+ * "alive at T" at (x, T), "died after t_x" at (x, t_x)), and a byte per pair
+ * and term saying whether some row needs it.
+ *
+ * Why a table: the series of J depend on the row only through (x, T) and
+ * (x, t_x). A summary in whole days of a million customers has about 220,000
+ * distinct (x, t_x, T) rows but only about 4,000 distinct (x, T) and 13,000
+ * distinct (x, t_x): each series is summed once per pair instead of once per
+ * row, and the per-row work is a log-sum-exp of two looked-up terms. Only
+ * the pairs some row uses are summed, at most two per row, so the table never
+ * costs more series than the rows would; its price is memory, nx * nt
+ * entries of 81 bytes whether used or not, which is bounded by TABLE_CELLS
+ * (21 MB). Beyond that (times in fractions of a unit, nearly all distinct,
+ * with many distinct x) every row sums its own series. The choice depends
+ * on the distinct values only, which a subsample shares with the data it
+ * comes from (model.c fits one first for start values, in the same
+ * scratch): both always take the same layout.
+ */
+enum { X_C, X_DR, X_LRX, X_N };
+
+#define TABLE_CELLS ((size_t)1 << 18)
+
+static int use_table(const clv__data *d) {
+  return d->nt > 0 && d->nx <= TABLE_CELLS / d->nt;
+}
+
+static size_t table_doubles(const clv__data *d) {
+  size_t cells = d->nx * d->nt;
+  return 2 * CELL * cells + (2 * cells + sizeof(double) - 1) / sizeof(double);
+}
+
+static size_t work_size(const clv__data *d) {
+  return 1 + X_N * d->nx + (use_table(d) ? table_doubles(d) : 0);
+}
+
+/* The x-only terms: log (r)_x, psi(r+x) - psi(r), log(r+x); in the table
+ * layout also the terms of every (x, time) pair some row uses. */
+static int prepare(const double *p, const clv__data *d, double *work) {
+  double r = p[R], pr = clv__digamma(r), *xw = work + 1;
+  for (size_t j = 0; j < d->nx; j++) {
+    double x = d->xs[j], *e = xw + X_N * j;
+    e[X_C] = clv__lnpoch(r, x);
+    e[X_DR] = x > 0 ? clv__digamma(r + x) - pr : 0.0;
+    e[X_LRX] = log(r + x);
+    for (int i = 0; i < X_N; i++)
+      if (!isfinite(e[i]))
+        return CLV_ENUMERIC;
+  }
+  work[0] = use_table(d);
+  if (work[0] == 0)
+    return CLV_OK;
+  size_t nx = d->nx, cells = nx * d->nt;
+  double *c1 = xw + X_N * nx, *c2 = c1 + CELL * cells;
+  unsigned char *need = (unsigned char *)(c2 + CELL * cells);
+  memset(need, 0, 2 * cells);
+  for (size_t i = 0; i < d->n; i++) {
+    need[(size_t)d->i2[i] * nx + d->ix[i]] = 1;
+    need[cells + (size_t)d->i1[i] * nx + d->ix[i]] = 1;
+  }
+  for (size_t k = 0; k < d->nt; k++) {
+    for (size_t j = 0; j < nx; j++) {
+      size_t at = k * nx + j;
+      double x = d->xs[j], lrx = xw[X_N * j + X_LRX];
+      if (need[at] && fill_alive(p, x, d->ts[k], lrx, c1 + CELL * at))
+        return CLV_ENUMERIC;
+      if (need[cells + at] && fill_died(p, x, d->ts[k], c2 + CELL * at))
+        return CLV_ENUMERIC;
+    }
+  }
+  return CLV_OK;
 }
 
 /*
@@ -225,24 +308,34 @@ static void ll_block(const double *p, const clv__data *d, const double *work,
                      size_t begin, size_t end, double *ll, double *grad) {
   double r = p[R], al = p[ALPHA], s = p[S], be = p[BETA];
   double sl = 0, sr = 0, sal = 0, ss = 0, sbe = 0, sw = 0;
+  const double *xw = work + 1;
+  size_t nx = d->nx, cells = nx * d->nt;
+  const double *t1 = xw + X_N * nx, *t2 = t1 + CELL * cells;
   for (size_t i = begin; i < end; i++) {
-    const double *e = work + X_N * d->ix[i];
-    double x = d->xs[d->ix[i]], wi = d->w[i], l1, l2;
-    jval j1, j2;
+    const double *e = xw + X_N * d->ix[i];
+    double wi = d->w[i], b1[CELL], b2[CELL];
+    const double *c1 = b1, *c2 = b2;
     sw += wi;
-    if (row_terms(p, x, d->k[1][i], d->k[2][i], e[X_LRX], &j1, &j2, &l1, &l2)) {
-      sl = NAN;
-      continue;
+    if (work[0] != 0) {
+      c1 = t1 + CELL * ((size_t)d->i2[i] * nx + d->ix[i]);
+      c2 = t2 + CELL * ((size_t)d->i1[i] * nx + d->ix[i]);
+    } else {
+      double x = d->xs[d->ix[i]];
+      if (fill_alive(p, x, d->k[2][i], e[X_LRX], b1) ||
+          fill_died(p, x, d->k[1][i], b2)) {
+        sl = NAN;
+        continue;
+      }
     }
-    double m = l1 > l2 ? l1 : l2;
-    double w1 = exp(l1 - m), w2 = exp(l2 - m), tot = w1 + w2;
-    w1 /= tot;
-    w2 /= tot;
-    sl += wi * (e[X_C] + m + log(tot));
-    sr += wi * (e[X_DR] + w1 * (1 / (r + x) + j1.dp) + w2 * j2.dp);
-    sal += wi * (w1 * j1.da + w2 * j2.da);
-    ss += wi * (w1 * j1.dq + w2 * (1 / s + j2.dq));
-    sbe += wi * (w1 * j1.db + w2 * j2.db);
+    /* log(e^l1 + e^l2) = max + log(1 + e^-|l1 - l2|), and the weights w1,
+     * w2 of the two terms from the same exponential. */
+    double dl = c1[C_L] - c2[C_L], q = exp(-fabs(dl)), inv = 1 / (1 + q);
+    double w1 = dl >= 0 ? inv : q * inv, w2 = dl >= 0 ? q * inv : inv;
+    sl += wi * (e[X_C] + (dl >= 0 ? c1[C_L] : c2[C_L]) + log(1 + q));
+    sr += wi * (e[X_DR] + w1 * c1[C_DR] + w2 * c2[C_DR]);
+    sal += wi * (w1 * c1[C_DA] + w2 * c2[C_DA]);
+    ss += wi * (w1 * c1[C_DS] + w2 * c2[C_DS]);
+    sbe += wi * (w1 * c1[C_DB] + w2 * c2[C_DB]);
   }
   double la = log(al), lb = log(be);
   *ll += sl + sw * (r * la + s * lb);
@@ -291,15 +384,14 @@ static double row_ll(const double *p, const double *k) {
  */
 
 /* FH (2005) eq. 13: P(alive | x, t_x, T) = K H(T) / L, with L as in
- * row_terms(): H(T) / ((r+x) J(r+x+1, s; T) + s J(r+x, s+1; t_x)). NaN
- * when the series fails (the caller reports CLV_ENUMERIC). */
+ * fill_alive() and fill_died(): H(T) / ((r+x) J(r+x+1, s; T) + s J(r+x, s+1;
+ * t_x)). NaN when the series fails (the caller reports CLV_ENUMERIC). */
 static double p_alive(const double *p, double x, double tx, double T) {
-  jval j1, j2;
-  double l1, l2;
-  if (row_terms(p, x, tx, T, log(p[R] + x), &j1, &j2, &l1, &l2))
+  double c1[CELL], c2[CELL];
+  if (fill_alive(p, x, T, log(p[R] + x), c1) || fill_died(p, x, tx, c2))
     return NAN;
   double lh = -(p[R] + x) * log(p[ALPHA] + T) - p[S] * log(p[BETA] + T);
-  double v = exp(lh - clv__logsumexp(l1, l2));
+  double v = exp(lh - clv__logsumexp(c1[C_L], c2[C_L]));
   return v > 1 ? 1.0 : v;
 }
 

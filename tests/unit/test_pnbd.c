@@ -287,6 +287,72 @@ static void test_gradient(void **state) {
   }
 }
 
+/* The likelihood has two layouts (pnbd.c, work_size()): a table of series
+ * per distinct (x, time) pair when nx * nt is at most 2^18, and a series per
+ * row otherwise. 3,000 whole-day customers (x 0..30, T 60..120, many
+ * sharing (x, T) and (x, t_x)) are summed alone (the table), and again with
+ * 700 more customers that add 700 distinct x and 1,400 distinct times
+ * (nx * nt ~ 1e6: one series per row). The second total must equal the
+ * first plus the 700 added customers' one-row totals (each a table of one
+ * pair) to rounding, gradient included; and the first must equal the sum of
+ * the paper's formula (row_ll()) over its customers. */
+static void test_layouts(void **state) {
+  (void)state;
+  enum { N = 3000, PAD = 700 };
+  static double x[N + PAD], tx[N + PAD], T[N + PAD];
+  unsigned long long u = 0x2545F4914F6CDD1Dull;
+  for (int i = 0; i < N + PAD; i++) {
+    u ^= u << 13;
+    u ^= u >> 7;
+    u ^= u << 17;
+    if (i < N) {
+      x[i] = (double)(u % 31);
+      T[i] = 60 + (double)((u >> 8) % 61);
+      tx[i] =
+          x[i] > 0 ? (double)((u >> 20) % (unsigned long long)(T[i] + 1)) : 0;
+    } else {
+      x[i] = 1000 + (i - N);
+      tx[i] = 3.25 + 1.5 * (i - N);
+      T[i] = tx[i] + 0.125;
+    }
+  }
+  static const double params[][4] = {{0.553, 10.578, 0.606, 11.669},
+                                     {0.5, 76, 0.86, 221},
+                                     {1.2, 3.0, 0.8, 3.0}};
+  for (size_t pi = 0; pi < sizeof params / sizeof params[0]; pi++) {
+    const double *p = params[pi];
+    clv_summary *a = NULL, *b = NULL;
+    double lla, llb, ga[4], gb[4], paper = 0;
+    assert_int_equal(
+        clv_summary_from_arrays(&a, CLV_UNIT_DAY, N, x, tx, T, NULL, NULL),
+        CLV_OK);
+    assert_int_equal(clv_summary_from_arrays(&b, CLV_UNIT_DAY, N + PAD, x, tx,
+                                             T, NULL, NULL),
+                     CLV_OK);
+    assert_int_equal(loglik(a, p, &lla, ga), CLV_OK);
+    assert_int_equal(loglik(b, p, &llb, gb), CLV_OK);
+    for (int i = 0; i < N; i++) {
+      double key[3] = {x[i], tx[i], T[i]};
+      paper += F->row_ll(p, key);
+    }
+    assert_close(lla, paper, 0, 1e-10);
+    for (int i = N; i < N + PAD; i++) {
+      clv_summary *c = one(x[i], tx[i], T[i]);
+      double l, g[4];
+      assert_int_equal(loglik(c, p, &l, g), CLV_OK);
+      lla += l;
+      for (int k = 0; k < 4; k++)
+        ga[k] += g[k];
+      clv_summary_free(c);
+    }
+    assert_close(llb, lla, 0, 1e-12);
+    for (int k = 0; k < 4; k++)
+      assert_close(gb[k], ga[k], 1e-9 * (1 + fabs(llb)), 0);
+    clv_summary_free(a);
+    clv_summary_free(b);
+  }
+}
+
 /* Predictions on extreme customers and parameters are finite and in range:
  * 0 <= P(alive) <= 1, 0 <= P(no purchase) <= 1, E[Y(t)] >= 0 and growing
  * with t, the next-purchase quantile >= 0 (or +inf). Random draws cover the
@@ -448,6 +514,7 @@ int main(void) {
       cmocka_unit_test(test_dert),
       cmocka_unit_test(test_holdout_and_tracking),
       cmocka_unit_test(test_gradient),
+      cmocka_unit_test(test_layouts),
       cmocka_unit_test(test_properties),
       cmocka_unit_test(test_pmf),
       cmocka_unit_test(test_next_purchase),

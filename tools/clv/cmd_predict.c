@@ -52,6 +52,13 @@ static void help(FILE *f) {
       "                       --discount-rate 0 for none\n"
       "  --unit U             unit of recency and T in SUMMARY (default: the\n"
       "                       model's unit; it must be the model's)\n"
+      "Intervals (parameter uncertainty, docs/models.md):\n"
+      "  --intervals [LEVEL]  add expected_purchases_lo/_hi and clv_lo/_hi:\n"
+      "                       the LEVEL (default 0.9) interval over draws of\n"
+      "                       the parameters from their estimated normal law\n"
+      "                       (models fitted by this version of clv)\n"
+      "  --interval-draws B   parameter draws (default 200)\n"
+      "  --interval-seed S    random seed of the draws (default 1)\n"
       "Output:\n"
       "  -o, --output FILE    write to FILE (default standard output)\n"
       "  --format csv|jsonl   CSV with a header (default) or JSON lines\n"
@@ -78,7 +85,10 @@ enum {
   OPT_RATE,
   OPT_PERIOD,
   OPT_UNIT,
-  OPT_FORMAT
+  OPT_FORMAT,
+  OPT_INTERVALS,
+  OPT_DRAWS,
+  OPT_SEED
 };
 
 static const struct option long_opts[] = {
@@ -90,6 +100,9 @@ static const struct option long_opts[] = {
     {"discount-period", required_argument, NULL, OPT_PERIOD},
     {"unit", required_argument, NULL, OPT_UNIT},
     {"format", required_argument, NULL, OPT_FORMAT},
+    {"intervals", optional_argument, NULL, OPT_INTERVALS},
+    {"interval-draws", required_argument, NULL, OPT_DRAWS},
+    {"interval-seed", required_argument, NULL, OPT_SEED},
     {"output", required_argument, NULL, 'o'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -128,6 +141,38 @@ static int parse_span(const char *opt, const char *text, double *value,
   return 1;
 }
 
+/* 1 when text is a number strictly between 0 and 1 (an interval level). */
+static int is_level(const char *text, double *level) {
+  char *end;
+  double v = strtod(text, &end);
+  if (end == text || *end != '\0' || !(v > 0 && v < 1))
+    return 0;
+  *level = v;
+  return 1;
+}
+
+/*
+ * --intervals [LEVEL]: the level comes as --intervals=0.8 or, since getopt
+ * only binds an optional value written with '=', as the next word when that
+ * is a number between 0 and 1 (a summary file is never called that). Returns
+ * 1, or 0 after a usage message.
+ */
+static int parse_intervals(int argc, char **argv, double *level) {
+  *level = 0.9;
+  if (optarg == NULL) {
+    if (optind < argc && is_level(argv[optind], level))
+      optind++;
+    return 1;
+  }
+  if (is_level(optarg, level))
+    return 1;
+  cli_usage_error(CMD,
+                  "--intervals expects a level between 0 and 1 such as "
+                  "0.9, got \"%s\"",
+                  optarg);
+  return 0;
+}
+
 /* A model file that must be of the given kind (1 transaction, 0 spend). */
 static int load_model(const char *path, int want_tx, clv_model **out) {
   clv_error err;
@@ -146,6 +191,7 @@ static int load_model(const char *path, int want_tx, clv_model **out) {
 int cmd_predict(int argc, char **argv) {
   clv_run_opts ro;
   clv_value_opts vo;
+  clv_interval_opts io;
   clv_error err;
   clv_unit unit = CLV_UNIT_DAY;
   clv_format format = CLV_FORMAT_CSV;
@@ -155,7 +201,8 @@ int cmd_predict(int argc, char **argv) {
   const char *tx_path = NULL, *spend_path = NULL, *input = NULL, *output = NULL;
   double horizon = 0, period = 0, rate = 0;
   int horizon_days = 1, period_days = 1, have_horizon = 0, have_rate = 0,
-      have_period = 0, have_unit = 0, quiet = 0, c, rc;
+      have_period = 0, have_unit = 0, quiet = 0, intervals = 0, c, rc;
+  long draws = 0, seed = 0;
   int code = CLI_EXIT_USAGE;
   FILE *f;
 
@@ -163,6 +210,7 @@ int cmd_predict(int argc, char **argv) {
    * that `clv predict` and `clv run` agree on the same data. */
   clv_run_opts_init(&ro);
   clv_value_opts_init(&vo);
+  clv_interval_opts_init(&io);
   vo.margin = ro.margin;
   clv_error_clear(&err);
   opterr = 0;
@@ -205,6 +253,21 @@ int cmd_predict(int argc, char **argv) {
     case OPT_FORMAT:
       if (!cli_parse_format(CMD, optarg, &format))
         return CLI_EXIT_USAGE;
+      break;
+    case OPT_INTERVALS:
+      ok = intervals = parse_intervals(argc, argv, &io.level);
+      break;
+    case OPT_DRAWS:
+      ok = cli_parse_long(CMD, "--interval-draws", optarg, &draws);
+      if (ok && !(draws >= 2 && draws <= 100000))
+        return cli_usage_error(CMD, "--interval-draws expects 2 to 100000");
+      io.draws = (int)draws;
+      break;
+    case OPT_SEED:
+      ok = cli_parse_long(CMD, "--interval-seed", optarg, &seed);
+      if (ok && seed < 0)
+        return cli_usage_error(CMD, "--interval-seed must not be negative");
+      io.seed = (uint64_t)seed;
       break;
     case 'o':
       output = optarg;
@@ -297,6 +360,14 @@ int cmd_predict(int argc, char **argv) {
     code = cli_fail(CMD, rc, NULL);
     goto done;
   }
+  if (intervals) {
+    clv_error_clear(&err);
+    rc = clv_predictions_add_intervals(pred, tx, spend, s, &io, &err);
+    if (rc) {
+      code = cli_fail(CMD, rc, &err);
+      goto done;
+    }
+  }
   if (!quiet)
     cli_note(CMD,
              "%zu customers; horizon %.6g %ss, margin %g, discount %.6g per "
@@ -306,6 +377,23 @@ int cmd_predict(int argc, char **argv) {
              vo.discount_rate, vo.discount_period, clv_unit_name(mu),
              pred->new_expected, pred->new_value,
              spend ? "" : " (in purchases: no --spend model)");
+  if (!quiet && pred->intervals) {
+    const clv_intervals *iv = pred->intervals;
+    cli_note(CMD,
+             "%.4g%% intervals from %d parameter draws (seed %llu): a new "
+             "customer expects %.6g to %.6g repeat purchases, value %.6g to "
+             "%.6g",
+             100 * iv->level, iv->draws, (unsigned long long)io.seed,
+             iv->new_expected_lo, iv->new_expected_hi, iv->new_value_lo,
+             iv->new_value_hi);
+  }
+  /* Failed draws are said even with -q: they are left out of the
+   * quantiles, which the user must know to trust them. */
+  if (pred->intervals && pred->intervals->failed > 0)
+    cli_note(CMD,
+             "%d of %d parameter draws failed numerically and were left "
+             "out of the intervals",
+             pred->intervals->failed, pred->intervals->draws);
   f = cli_open_output(CMD, output);
   if (f == NULL) {
     code = CLI_EXIT_IO;

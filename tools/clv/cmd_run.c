@@ -33,6 +33,12 @@ static void help(void) {
       "  --discount-rate D    annual discount rate (default 0.10), applied\n"
       "                       per calendar month as (1+D)^(1/12)-1\n"
       "  --top N              customers listed in each table (default 10)\n"
+      "  --intervals [LEVEL]  add expected_purchases_lo/_hi and clv_lo/_hi to\n"
+      "                       predictions.csv: the LEVEL (default 0.9)\n"
+      "                       interval over draws of the fitted parameters\n"
+      "                       (docs/models.md)\n"
+      "  --interval-draws B   parameter draws (default 200)\n"
+      "  --interval-seed S    random seed of the draws (default 1)\n"
       "Model:\n"
       "  --model M            purchase model: bgnbd, pnbd, mbgnbd. Default:\n"
       "                       every one is fitted on a calibration period and\n"
@@ -141,6 +147,12 @@ static void print_account(const char *input, const clv_run_result *r,
   printf("  %-18s %.2f (first purchase included; expected repeat purchases "
          "%.2f)\n",
          "a new customer", r->pred->new_value, r->pred->new_expected);
+  const clv_intervals *iv = r->pred->intervals;
+  if (iv)
+    printf("  %-18s %.2f to %.2f (repeat purchases %.2f to %.2f; %.4g %% "
+           "intervals from %d parameter draws)\n",
+           "", iv->new_value_lo, iv->new_value_hi, iv->new_expected_lo,
+           iv->new_expected_hi, 100 * iv->level, iv->draws);
   const clv_validation *v = r->validation;
   if (v != NULL && v->compared) {
     printf(
@@ -191,6 +203,39 @@ static void print_account(const char *input, const clv_run_result *r,
   free(score);
 }
 
+/* The value of --intervals: "--intervals=0.8", or "--intervals" followed by
+ * an optional level (the next word when it is a number between 0 and 1).
+ * Returns 1 when argv[*i] is the flag (*bad set on a wrong level), else 0. */
+static int interval_flag(int argc, char **argv, int *i, double *level,
+                         int *bad) {
+  const char *a = argv[*i], *v = NULL;
+  char *end;
+  *bad = 0;
+  if (strcmp(a, "--intervals") == 0) {
+    *level = 0.9;
+    if (*i + 1 < argc) {
+      double d = strtod(argv[*i + 1], &end);
+      if (end != argv[*i + 1] && *end == '\0' && d > 0 && d < 1) {
+        *level = d;
+        ++*i;
+      }
+    }
+    return 1;
+  }
+  if (strncmp(a, "--intervals=", 12) != 0)
+    return 0;
+  v = a + 12;
+  *level = strtod(v, &end);
+  if (end == v || *end != '\0' || !(*level > 0 && *level < 1)) {
+    cli_usage_error(CMD,
+                    "--intervals expects a level between 0 and 1 such as "
+                    "0.9, got \"%s\"",
+                    v);
+    *bad = 1;
+  }
+  return 1;
+}
+
 /* Writes one output file; returns an exit code. */
 static int write_table(const char *dir, const char *name,
                        const clv_run_result *r, int predictions) {
@@ -233,8 +278,9 @@ int cmd_run(int argc, char **argv) {
   args.opts.unit = CLV_UNIT_WEEK;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v;
-    int m, taken;
+    int m, taken, bad;
     double d;
+    long l;
     if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
       help();
       return CLI_EXIT_OK;
@@ -276,6 +322,22 @@ int cmd_run(int argc, char **argv) {
                                "as bgnbd, pnbd or mbgnbd, got \"%s\"",
                                v);
       o.model = v;
+    } else if (interval_flag(argc, argv, &i, &o.interval.level, &bad)) {
+      if (bad)
+        return CLI_EXIT_USAGE;
+      o.intervals = 1;
+    } else if (VALUE("--interval-draws")) {
+      if (v == NULL || !cli_parse_long(CMD, "--interval-draws", v, &l))
+        return CLI_EXIT_USAGE;
+      if (!(l >= 2 && l <= 100000))
+        return cli_usage_error(CMD, "--interval-draws expects 2 to 100000");
+      o.interval.draws = (int)l;
+    } else if (VALUE("--interval-seed")) {
+      if (v == NULL || !cli_parse_long(CMD, "--interval-seed", v, &l))
+        return CLI_EXIT_USAGE;
+      if (l < 0)
+        return cli_usage_error(CMD, "--interval-seed must not be negative");
+      o.interval.seed = (uint64_t)l;
     } else if (VALUE("--top")) {
       if (v == NULL || !cli_parse_long(CMD, "--top", v, &top))
         return CLI_EXIT_USAGE;
@@ -319,6 +381,16 @@ int cmd_run(int argc, char **argv) {
     cli_ingest_notes(CMD, &r->ingest, 1);
     cli_ingest_skipped(CMD, &r->ingest);
   }
+  /* Asked-for intervals that could not be had, or draws left out of them,
+   * are said even with -q: predictions.csv alone would not show it. */
+  if (o.intervals && r->pred->intervals == NULL)
+    cli_note(CMD, "predictions.csv has no intervals; see the notes: %s",
+             r->notes);
+  else if (o.intervals && r->pred->intervals->failed > 0)
+    cli_note(CMD,
+             "%d of %d parameter draws failed numerically and were left out "
+             "of the intervals",
+             r->pred->intervals->failed, r->pred->intervals->draws);
   if ((exit_code = write_table(dir, "summary.csv", r, 0)) ||
       (exit_code = write_model(dir, "bgnbd.json", r->tx)) ||
       (r->spend && (exit_code = write_model(dir, "gg.json", r->spend))) ||
