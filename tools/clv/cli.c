@@ -116,6 +116,17 @@ int cli_parse_format(const char *cmd, const char *text, clv_format *out) {
   return 1;
 }
 
+int cli_is_level(const char *text, double *out) {
+  char *end;
+  if (text == NULL)
+    return 0;
+  double v = strtod(text, &end);
+  if (end == text || *end != '\0' || !(v > 0 && v < 1))
+    return 0;
+  *out = v;
+  return 1;
+}
+
 FILE *cli_open_output(const char *cmd, const char *path) {
   if (path == NULL || strcmp(path, "-") == 0)
     return stdout;

@@ -59,6 +59,11 @@ int cli_getopt_fail(const char *cmd, int c, char **argv, int optind);
  * returns 0. */
 int cli_parse_format(const char *cmd, const char *text, clv_format *out);
 
+/* 1 when text is a number strictly between 0 and 1 (an interval level),
+ * written to *out; 0 otherwise (nothing printed: the caller decides whether
+ * the word was meant as a level). */
+int cli_is_level(const char *text, double *out);
+
 /* Opens an output file ("-" or NULL is stdout). On error prints a message and
  * returns NULL. */
 FILE *cli_open_output(const char *cmd, const char *path);

@@ -141,16 +141,6 @@ static int parse_span(const char *opt, const char *text, double *value,
   return 1;
 }
 
-/* 1 when text is a number strictly between 0 and 1 (an interval level). */
-static int is_level(const char *text, double *level) {
-  char *end;
-  double v = strtod(text, &end);
-  if (end == text || *end != '\0' || !(v > 0 && v < 1))
-    return 0;
-  *level = v;
-  return 1;
-}
-
 /*
  * --intervals [LEVEL]: the level comes as --intervals=0.8 or, since getopt
  * only binds an optional value written with '=', as the next word when that
@@ -160,11 +150,11 @@ static int is_level(const char *text, double *level) {
 static int parse_intervals(int argc, char **argv, double *level) {
   *level = 0.9;
   if (optarg == NULL) {
-    if (optind < argc && is_level(argv[optind], level))
+    if (optind < argc && cli_is_level(argv[optind], level))
       optind++;
     return 1;
   }
-  if (is_level(optarg, level))
+  if (cli_is_level(optarg, level))
     return 1;
   cli_usage_error(CMD,
                   "--intervals expects a level between 0 and 1 such as "

@@ -208,29 +208,21 @@ static void print_account(const char *input, const clv_run_result *r,
  * Returns 1 when argv[*i] is the flag (*bad set on a wrong level), else 0. */
 static int interval_flag(int argc, char **argv, int *i, double *level,
                          int *bad) {
-  const char *a = argv[*i], *v = NULL;
-  char *end;
+  const char *a = argv[*i];
   *bad = 0;
   if (strcmp(a, "--intervals") == 0) {
     *level = 0.9;
-    if (*i + 1 < argc) {
-      double d = strtod(argv[*i + 1], &end);
-      if (end != argv[*i + 1] && *end == '\0' && d > 0 && d < 1) {
-        *level = d;
-        ++*i;
-      }
-    }
+    if (*i + 1 < argc && cli_is_level(argv[*i + 1], level))
+      ++*i;
     return 1;
   }
   if (strncmp(a, "--intervals=", 12) != 0)
     return 0;
-  v = a + 12;
-  *level = strtod(v, &end);
-  if (end == v || *end != '\0' || !(*level > 0 && *level < 1)) {
+  if (!cli_is_level(a + 12, level)) {
     cli_usage_error(CMD,
                     "--intervals expects a level between 0 and 1 such as "
                     "0.9, got \"%s\"",
-                    v);
+                    a + 12);
     *bad = 1;
   }
   return 1;
