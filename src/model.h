@@ -88,6 +88,11 @@ typedef struct clv__family {
   /* q-quantile of the wait to the next purchase given alive (may be inf). */
   double (*next_alive)(const double *p, double x, double T, double q);
   int (*pmf)(const double *p, double t, int n, double *out);
+  /* Discounted expected residual transactions given (x, t_x, T) at the
+   * family's discount rate (continuous per unit of time for Pareto/NBD,
+   * per opportunity for BG/BB); NULL where the family has no closed form. */
+  int (*dert)(const double *p, double x, double t_x, double T, double rate,
+              double *out);
 
   /* Spend families: E(M | x, m) and the population mean (NaN when it does
    * not exist). */

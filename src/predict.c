@@ -353,6 +353,28 @@ int clv_expected_purchases_new(const clv_model *m, double t, double *out) {
   return rc;
 }
 
+int clv_dert(const clv_model *m, const clv_summary *s, double rate,
+             double *out) {
+  int rc = check_tx(m, s, out);
+  if (rc)
+    return rc;
+  if (s == NULL || !(rate > 0) || !isfinite(rate))
+    return CLV_EINVAL;
+  if (m->fam->dert == NULL)
+    return CLV_EUNSUPPORTED;
+  const double *x = clv_summary_col(s, CLV_COL_X);
+  const double *tx = clv_summary_col(s, CLV_COL_TX);
+  const double *T = clv_summary_col(s, CLV_COL_T);
+  for (size_t i = 0; i < clv_summary_rows(s); i++) {
+    rc = m->fam->dert(m->p, x[i], tx[i], T[i], rate, &out[i]);
+    if (rc)
+      return rc;
+    if (!isfinite(out[i]) || out[i] < 0)
+      return CLV_ENUMERIC;
+  }
+  return CLV_OK;
+}
+
 int clv_pmf(const clv_model *m, double t, int n, double *out) {
   int rc = check_tx(m, NULL, out);
   if (rc)

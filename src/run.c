@@ -28,7 +28,43 @@ void clv_predictions_free(clv_predictions *p) {
   free(p->value);
   free(p->next_purchase);
   clv_intervals_free(p->intervals);
+  free(p->dert);
+  free(p->value_dert);
   free(p);
+}
+
+int clv_predictions_add_dert(clv_predictions *p, const clv_model *tx,
+                             const clv_model *spend, const clv_summary *s,
+                             double rate) {
+  int rc = CLV_ENOMEM;
+  double *d = NULL, *v = NULL;
+  if (p == NULL || s == NULL || p->rows != clv_summary_rows(s))
+    return CLV_EINVAL;
+  d = malloc((p->rows ? p->rows : 1) * sizeof *d);
+  if (d == NULL)
+    goto fail;
+  if ((rc = clv_dert(tx, s, rate, d)))
+    goto fail;
+  /* CLV without a horizon: every future purchase at the expected spend,
+   * discounted, at the table's margin. */
+  if (spend != NULL && p->expected_spend != NULL) {
+    rc = CLV_ENOMEM;
+    v = malloc((p->rows ? p->rows : 1) * sizeof *v);
+    if (v == NULL)
+      goto fail;
+    for (size_t i = 0; i < p->rows; i++)
+      v[i] = p->value_opts.margin * p->expected_spend[i] * d[i];
+  }
+  free(p->dert);
+  free(p->value_dert);
+  p->dert = d;
+  p->value_dert = v;
+  p->dert_rate = rate;
+  return CLV_OK;
+fail:
+  free(d);
+  free(v);
+  return rc;
 }
 
 int clv_predictions_add_intervals(clv_predictions *p, const clv_model *tx,
@@ -174,6 +210,8 @@ enum {
   C_VALUE,
   C_VALUE_LO,
   C_VALUE_HI,
+  C_DERT,
+  C_VALUE_DERT,
   C_NEXT,
   C_NEXT_DATE,
   C_TOTAL_SPEND,
@@ -196,6 +234,8 @@ int clv_predictions_write(const clv_predictions *p, const clv_summary *s,
                                            "clv",
                                            "clv_lo",
                                            "clv_hi",
+                                           "dert",
+                                           "clv_unlimited",
                                            "next_purchase",
                                            "next_purchase_date",
                                            "total_spend"};
@@ -219,6 +259,8 @@ int clv_predictions_write(const clv_predictions *p, const clv_summary *s,
                                p->value,
                                iv ? iv->value_lo : NULL,
                                iv ? iv->value_hi : NULL,
+                               p->dert,
+                               p->value_dert,
                                p->next_purchase,
                                NULL,
                                spent};

@@ -144,6 +144,21 @@ int clv_next_purchase(const clv_model *m, const clv_summary *s, double q,
                       double *out);
 /* E[X(t)] for a new customer (purchases in (0, t] after the first). */
 int clv_expected_purchases_new(const clv_model *m, double t, double *out);
+/*
+ * DERT, the discounted expected residual transactions of each customer: the
+ * expected number of future purchases, each discounted to now, over an
+ * unlimited horizon (Fader, Hardie & Lee 2005, "RFM and CLV", eq. 2, for the
+ * Pareto/NBD; Fader, Hardie & Shang 2010, eq. 14, for the BG/BB). CLV
+ * without a horizon is margin x E(M) x DERT. `rate` is the Pareto/NBD's
+ * continuous discount rate per unit of time (15 % a year compounded yearly,
+ * in weeks: log(1.15) / 52) or the BG/BB's rate per opportunity (0.1). out
+ * has clv_summary_rows(s) values. Returns CLV_OK, CLV_EINVAL (rate <= 0,
+ * unit mismatch), CLV_EUNSUPPORTED (a family without a closed form: BG/NBD,
+ * MBG/NBD, or a spend model) or CLV_ENUMERIC.
+ */
+int clv_dert(const clv_model *m, const clv_summary *s, double rate,
+             double *out);
+
 /* P(X(t) = n) for a new customer. */
 int clv_pmf(const clv_model *m, double t, int n, double *out);
 

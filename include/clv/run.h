@@ -43,6 +43,12 @@ typedef struct clv_predictions {
    * NULL unless clv_predictions_add_intervals() succeeded. Owned by the
    * table. */
   clv_intervals *intervals;
+  /* DERT (clv_dert()) at dert_rate and the value without a horizon,
+   * margin x expected_spend x dert; NULL unless clv_predictions_add_dert()
+   * was called (value_dert also NULL without a spend model). */
+  double *dert;
+  double *value_dert;
+  double dert_rate;
 } clv_predictions;
 
 /*
@@ -70,6 +76,16 @@ int clv_predictions_add_intervals(clv_predictions *p, const clv_model *tx,
 
 /* Frees a table. Accepts NULL. */
 void clv_predictions_free(clv_predictions *p);
+
+/*
+ * Adds the columns dert and clv_unlimited to a table computed for the same
+ * models and summary: see clv_dert() for `rate` and the families that have
+ * it. Returns the statuses of clv_dert(), CLV_EINVAL or CLV_ENOMEM; the
+ * table is unchanged on failure.
+ */
+int clv_predictions_add_dert(clv_predictions *p, const clv_model *tx,
+                             const clv_model *spend, const clv_summary *s,
+                             double rate);
 
 /*
  * Writes the table with the summary's ids and history as CSV (header line)

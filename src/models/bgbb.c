@@ -338,8 +338,8 @@ static int pmf(const double *p, double t, int k, double *out) {
  * a customer with history (x, t_x, n) at discount rate d per opportunity:
  *   B(alpha+x+1, beta+n-x)/B(alpha, beta) B(gamma, delta+n+1)/
  *   (B(gamma, delta) (1+d)) 2F1(1, delta+n+1; gamma+delta+n+1; 1/(1+d)) / L.
- * Internal until the descriptor gets a DERT slot. Returns CLV_OK,
- * CLV_EINVAL (d <= 0) or CLV_ENUMERIC.
+ * The family's dert slot (clv_dert()). Returns CLV_OK, CLV_EINVAL (d <= 0)
+ * or CLV_ENUMERIC.
  */
 int clv__bgbb_dert(const double *p, double x, double tx, double n, double d,
                    double *out);
@@ -381,6 +381,7 @@ const clv__family clv__family_bgbb = {
     .none_alive = none_alive,
     .next_alive = next_alive,
     .pmf = pmf,
+    .dert = clv__bgbb_dert,
     .spend = NULL,
     .spend_mean = NULL,
     .simulate = NULL,

@@ -530,10 +530,9 @@ static double dert_fun(double u, void *v) {
  * the paper's form with Tricomi's U. The expectation is evaluated as
  *   E[1/(delta+mu)] = int_0^inf e^(-delta v) ((beta+T)/(beta+T+v))^s dv
  *                   = (1/delta) int_0^inf e^-u (1 + u/kappa)^-s du,
- * kappa = delta (beta+T), an integrand below e^-u (GSL QAGIU). This stays
- * internal until the descriptor gets a DERT slot; Tricomi's U moves to
- * special.c with it. Returns CLV_OK, CLV_EINVAL (delta <= 0) or
- * CLV_ENUMERIC.
+ * kappa = delta (beta+T), an integrand below e^-u (GSL QAGIU). It is the
+ * family's dert slot (clv_dert()). Returns CLV_OK, CLV_EINVAL (delta <= 0)
+ * or CLV_ENUMERIC.
  */
 int clv__pnbd_dert(const double *p, double x, double tx, double T, double delta,
                    double *out);
@@ -579,6 +578,7 @@ const clv__family clv__family_pnbd = {
     .none_alive = none_alive,
     .next_alive = next_alive,
     .pmf = pmf,
+    .dert = clv__pnbd_dert,
     .spend = NULL,
     .spend_mean = NULL,
     .simulate = NULL,

@@ -221,6 +221,18 @@ static void test_dert(void **state) {
   assert_int_equal(clv__bgbb_dert(p, 3, 4, 6, 0.10, &v), CLV_OK);
   assert_close(v, direct, 0, 1e-10);
   assert_int_equal(clv__bgbb_dert(p, 3, 4, 6, 0, &v), CLV_EINVAL);
+  /* The same through the public clv_dert() on a summary in periods. */
+  double x[2] = {3, 6}, tx[2] = {4, 6}, n[2] = {6, 6}, out[2];
+  clv_summary *s = NULL;
+  clv_model *m = NULL;
+  assert_int_equal(
+      clv_summary_from_arrays(&s, CLV_UNIT_PERIOD, 2, x, tx, n, NULL, NULL), 0);
+  assert_int_equal(clv_model_new("bgbb", p, CLV_UNIT_PERIOD, &m), CLV_OK);
+  assert_int_equal(clv_dert(m, s, 0.10, out), CLV_OK);
+  assert_close(out[0], 1.6214, 5e-5, 0);
+  assert_close(out[1], 5.8976, 5e-5, 0);
+  clv_model_free(m);
+  clv_summary_free(s);
 }
 
 /* Fast path == the paper's sum; gradient == finite differences; the pmf

@@ -172,6 +172,32 @@ static void test_dert(void **state) {
   assert_int_equal(clv__pnbd_dert(p, 0, 0, 77.86, 0, &v), CLV_EINVAL);
 }
 
+/* The public clv_dert() on a summary gives the same published values (the
+ * 78-week DERT table of section 4), and families without a closed form say
+ * so instead of guessing. */
+static void test_dert_public(void **state) {
+  (void)state;
+  static const double p[4] = {0.5629966, 12.5590370, 0.4081095, 10.5148048};
+  double x[3] = {7, 3, 0}, tx[3] = {35, 30, 0}, T[3] = {77.86, 77.86, 77.86};
+  double out[3];
+  clv_summary *s = NULL;
+  clv_model *m = NULL, *bg = NULL;
+  assert_int_equal(
+      clv_summary_from_arrays(&s, CLV_UNIT_WEEK, 3, x, tx, T, NULL, NULL), 0);
+  assert_int_equal(clv_model_new("pnbd", p, CLV_UNIT_WEEK, &m), CLV_OK);
+  assert_int_equal(clv_dert(m, s, 0.0027, out), CLV_OK);
+  assert_close(out[0], 1.8642, 5e-5, 0);
+  assert_close(out[1], 2.8671, 5e-5, 0);
+  assert_close(out[2], 0.3648, 5e-5, 0);
+  assert_int_equal(clv_dert(m, s, 0, out), CLV_EINVAL);
+  static const double b[4] = {0.243, 4.414, 0.793, 2.426};
+  assert_int_equal(clv_model_new("bgnbd", b, CLV_UNIT_WEEK, &bg), CLV_OK);
+  assert_int_equal(clv_dert(bg, s, 0.0027, out), CLV_EUNSUPPORTED);
+  clv_model_free(bg);
+  clv_model_free(m);
+  clv_summary_free(s);
+}
+
 /* BTYD vignette: holdout E[Y(39)] averaged by calibration x (0..6, 7+),
  * printed with 3 decimals, and the cohort's expected cumulative repeat
  * transactions at weeks 20..25 (sum over customers of E[X(w - birth)]),
@@ -512,6 +538,7 @@ int main(void) {
       cmocka_unit_test(test_conditional),
       cmocka_unit_test(test_stability),
       cmocka_unit_test(test_dert),
+      cmocka_unit_test(test_dert_public),
       cmocka_unit_test(test_holdout_and_tracking),
       cmocka_unit_test(test_gradient),
       cmocka_unit_test(test_layouts),

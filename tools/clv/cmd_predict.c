@@ -52,6 +52,12 @@ static void help(FILE *f) {
       "                       --discount-rate 0 for none\n"
       "  --unit U             unit of recency and T in SUMMARY (default: the\n"
       "                       model's unit; it must be the model's)\n"
+      "Without a horizon:\n"
+      "  --dert RATE          add dert (discounted expected residual\n"
+      "                       transactions) and clv_unlimited (margin x\n"
+      "                       expected_spend x dert); pnbd: continuous rate\n"
+      "                       per unit (15%%/year in weeks: 0.0027), bgbb:\n"
+      "                       rate per opportunity (0.1)\n"
       "Intervals (parameter uncertainty, docs/models.md):\n"
       "  --intervals [LEVEL]  add expected_purchases_lo/_hi and clv_lo/_hi:\n"
       "                       the LEVEL (default 0.9) interval over draws of\n"
@@ -88,7 +94,8 @@ enum {
   OPT_FORMAT,
   OPT_INTERVALS,
   OPT_DRAWS,
-  OPT_SEED
+  OPT_SEED,
+  OPT_DERT
 };
 
 static const struct option long_opts[] = {
@@ -103,6 +110,7 @@ static const struct option long_opts[] = {
     {"intervals", optional_argument, NULL, OPT_INTERVALS},
     {"interval-draws", required_argument, NULL, OPT_DRAWS},
     {"interval-seed", required_argument, NULL, OPT_SEED},
+    {"dert", required_argument, NULL, OPT_DERT},
     {"output", required_argument, NULL, 'o'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -193,6 +201,7 @@ int cmd_predict(int argc, char **argv) {
   int horizon_days = 1, period_days = 1, have_horizon = 0, have_rate = 0,
       have_period = 0, have_unit = 0, quiet = 0, intervals = 0, c, rc;
   long draws = 0, seed = 0;
+  double dert_rate = 0;
   int code = CLI_EXIT_USAGE;
   FILE *f;
 
@@ -252,6 +261,12 @@ int cmd_predict(int argc, char **argv) {
       if (ok && !(draws >= 2 && draws <= 100000))
         return cli_usage_error(CMD, "--interval-draws expects 2 to 100000");
       io.draws = (int)draws;
+      break;
+    case OPT_DERT:
+      ok = cli_parse_double(CMD, "--dert", optarg, &dert_rate);
+      if (ok && !(dert_rate > 0))
+        return cli_usage_error(CMD, "--dert expects a positive discount "
+                                    "rate");
       break;
     case OPT_SEED:
       ok = cli_parse_long(CMD, "--interval-seed", optarg, &seed);
@@ -355,6 +370,21 @@ int cmd_predict(int argc, char **argv) {
     rc = clv_predictions_add_intervals(pred, tx, spend, s, &io, &err);
     if (rc) {
       code = cli_fail(CMD, rc, &err);
+      goto done;
+    }
+  }
+  if (dert_rate > 0) {
+    rc = clv_predictions_add_dert(pred, tx, spend, s, dert_rate);
+    if (rc == CLV_EUNSUPPORTED) {
+      fprintf(stderr,
+              "clv %s: --dert: the %s model has no closed-form DERT (pnbd "
+              "and bgbb have one)\n",
+              CMD, clv_model_family(tx));
+      code = CLI_EXIT_DATA;
+      goto done;
+    }
+    if (rc) {
+      code = cli_fail(CMD, rc, NULL);
       goto done;
     }
   }
