@@ -25,41 +25,20 @@ static const double PAPER[4] = {1.204, 0.750, 0.657, 2.783};
 static const double BTYD[4] = {1.203507, 0.7497667, 0.6567568, 2.783887};
 
 static clv_summary *read_periods(const char *path) {
-  clv_summary *s = NULL;
-  clv_error err;
-  int rc = clv_summary_read_csv(path, CLV_UNIT_PERIOD, &s, &err);
-  if (rc) {
-    char buf[1024];
-    fail_msg("%s", clv_error_format(&err, buf, sizeof buf));
-  }
-  return s;
+  return clv_test_read_summary(path, CLV_UNIT_PERIOD);
 }
 
 static clv_summary *one(double x, double tx, double n) {
-  clv_summary *s = NULL;
-  assert_int_equal(
-      clv_summary_from_arrays(&s, CLV_UNIT_PERIOD, 1, &x, &tx, &n, NULL, NULL),
-      CLV_OK);
-  return s;
+  return clv_test_one(CLV_UNIT_PERIOD, x, tx, n);
 }
 
 static int loglik(const clv_summary *s, const double *p, double *ll,
                   double *g) {
-  clv__data d;
-  int rc = clv__data_build(F, s, &d, NULL);
-  if (rc)
-    return rc;
-  double *work = malloc((F->work_size(&d) + 1) * sizeof(double));
-  rc = clv__data_loglik(F, &d, p, work, 1, ll, g);
-  free(work);
-  clv__data_free(&d);
-  return rc;
+  return clv_test_family_loglik(F, s, p, ll, g);
 }
 
 static double cond(const double *p, double x, double tx, double n, double t) {
-  double e;
-  assert_int_equal(F->expect_alive(p, x, n, t, &e), CLV_OK);
-  return F->p_alive(p, x, tx, n) * e;
+  return clv_test_cond(F, p, x, tx, n, t);
 }
 
 /* The donations fit: paper 1.204, 0.750, 0.657, 2.783; BTYD 1.203507,

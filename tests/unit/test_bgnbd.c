@@ -17,14 +17,7 @@ static const double PAPER[4] = {0.243, 4.414, 0.793, 2.426};
 static const double BTYD[4] = {0.2425982, 4.4136842, 0.7929899, 2.4261667};
 
 static clv_summary *read_weeks(const char *path) {
-  clv_summary *s = NULL;
-  clv_error err;
-  int rc = clv_summary_read_csv(path, CLV_UNIT_WEEK, &s, &err);
-  if (rc) {
-    char buf[1024];
-    fail_msg("%s", clv_error_format(&err, buf, sizeof buf));
-  }
-  return s;
+  return clv_test_read_summary(path, CLV_UNIT_WEEK);
 }
 
 static clv_model *model(const double *p) {
@@ -35,11 +28,7 @@ static clv_model *model(const double *p) {
 
 /* One customer as a summary (weeks). */
 static clv_summary *one(double x, double tx, double T) {
-  clv_summary *s = NULL;
-  assert_int_equal(
-      clv_summary_from_arrays(&s, CLV_UNIT_WEEK, 1, &x, &tx, &T, NULL, NULL),
-      CLV_OK);
-  return s;
+  return clv_test_one(CLV_UNIT_WEEK, x, tx, T);
 }
 
 /* |round(v, 3) - want| <= 0.0005: equal to the printed digits. */

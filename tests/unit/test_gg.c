@@ -13,13 +13,7 @@
 #include "model.h"
 
 static clv_summary *read_weeks(const char *path) {
-  clv_summary *s = NULL;
-  clv_error err;
-  if (clv_summary_read_csv(path, CLV_UNIT_WEEK, &s, &err)) {
-    char buf[1024];
-    fail_msg("%s", clv_error_format(&err, buf, sizeof buf));
-  }
-  return s;
+  return clv_test_read_summary(path, CLV_UNIT_WEEK);
 }
 
 static void test_fit_cdnow(void **state) {

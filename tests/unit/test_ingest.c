@@ -467,8 +467,8 @@ static void test_parts_errors_and_long_ids(void **state) {
     else
       snprintf(id, sizeof id, "\"q,%d\"", cust);
     if (k % 37 == 5) {
-      len += (size_t)snprintf(text + len, cap - len, "%s,2024-02-xx,1.00\n",
-                              id);
+      len +=
+          (size_t)snprintf(text + len, cap - len, "%s,2024-02-xx,1.00\n", id);
       bad_lines[n_bad++] = k + 2; /* line 1 is the header */
     } else {
       len += (size_t)snprintf(text + len, cap - len, "%s,2024-02-%02d,%.2f\n",

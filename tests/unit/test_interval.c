@@ -16,14 +16,7 @@
 static const double TX_TRUE[4] = {0.243, 4.414, 0.793, 2.426};
 
 static clv_summary *read_weeks(const char *path) {
-  clv_summary *s = NULL;
-  clv_error err;
-  int rc = clv_summary_read_csv(path, CLV_UNIT_WEEK, &s, &err);
-  if (rc) {
-    char buf[1024];
-    fail_msg("%s", clv_error_format(&err, buf, sizeof buf));
-  }
-  return s;
+  return clv_test_read_summary(path, CLV_UNIT_WEEK);
 }
 
 /* A simulated summary of n customers (CDNOW parameters, 78 weeks). */

@@ -23,35 +23,16 @@ static const clv__family *const F = &clv__family_mbgnbd;
 static const double MLE[4] = {0.5248, 6.1831, 0.8914, 1.6140};
 
 static clv_summary *read_weeks(const char *path) {
-  clv_summary *s = NULL;
-  clv_error err;
-  int rc = clv_summary_read_csv(path, CLV_UNIT_WEEK, &s, &err);
-  if (rc) {
-    char buf[1024];
-    fail_msg("%s", clv_error_format(&err, buf, sizeof buf));
-  }
-  return s;
+  return clv_test_read_summary(path, CLV_UNIT_WEEK);
 }
 
 static clv_summary *one(double x, double tx, double T) {
-  clv_summary *s = NULL;
-  assert_int_equal(
-      clv_summary_from_arrays(&s, CLV_UNIT_WEEK, 1, &x, &tx, &T, NULL, NULL),
-      CLV_OK);
-  return s;
+  return clv_test_one(CLV_UNIT_WEEK, x, tx, T);
 }
 
 static int loglik(const clv_summary *s, const double *p, double *ll,
                   double *g) {
-  clv__data d;
-  int rc = clv__data_build(F, s, &d, NULL);
-  if (rc)
-    return rc;
-  double *work = malloc((F->work_size(&d) + 1) * sizeof(double));
-  rc = clv__data_loglik(F, &d, p, work, 1, ll, g);
-  free(work);
-  clv__data_free(&d);
-  return rc;
+  return clv_test_family_loglik(F, s, p, ll, g);
 }
 
 /* btyd's test: one customer x=200, t_x=38, T=40 at (0.53, 6.18, 0.89,

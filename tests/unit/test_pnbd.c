@@ -25,43 +25,22 @@ static const double BTYD[4] = {0.5533971, 10.5801985, 0.6060625, 11.6562237};
 static const double CLVT[4] = {0.55315, 10.57633, 0.60625, 11.67150};
 
 static clv_summary *read_weeks(const char *path) {
-  clv_summary *s = NULL;
-  clv_error err;
-  int rc = clv_summary_read_csv(path, CLV_UNIT_WEEK, &s, &err);
-  if (rc) {
-    char buf[1024];
-    fail_msg("%s", clv_error_format(&err, buf, sizeof buf));
-  }
-  return s;
+  return clv_test_read_summary(path, CLV_UNIT_WEEK);
 }
 
 static clv_summary *one(double x, double tx, double T) {
-  clv_summary *s = NULL;
-  assert_int_equal(
-      clv_summary_from_arrays(&s, CLV_UNIT_WEEK, 1, &x, &tx, &T, NULL, NULL),
-      CLV_OK);
-  return s;
+  return clv_test_one(CLV_UNIT_WEEK, x, tx, T);
 }
 
 /* Total log-likelihood and gradient of a summary through the fast path. */
 static int loglik(const clv_summary *s, const double *p, double *ll,
                   double *g) {
-  clv__data d;
-  int rc = clv__data_build(F, s, &d, NULL);
-  if (rc)
-    return rc;
-  double *work = malloc((F->work_size(&d) + 1) * sizeof(double));
-  rc = clv__data_loglik(F, &d, p, work, 1, ll, g);
-  free(work);
-  clv__data_free(&d);
-  return rc;
+  return clv_test_family_loglik(F, s, p, ll, g);
 }
 
 /* E[Y(t) | x, t_x, T] = P(alive) E[Y(t) | alive], as predict.c composes it. */
 static double cond(const double *p, double x, double tx, double T, double t) {
-  double e;
-  assert_int_equal(F->expect_alive(p, x, T, t, &e), CLV_OK);
-  return F->p_alive(p, x, tx, T) * e;
+  return clv_test_cond(F, p, x, tx, T, t);
 }
 
 /* The CDNOW log-likelihood at CLVTools' estimate is -9594.976 (BTYD and

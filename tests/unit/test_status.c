@@ -71,9 +71,8 @@ static void test_summary_table(void **state) {
   clv_summary *s = NULL;
   double x[] = {0, 2, 5}, tx[] = {0, 3.5, 10}, T[] = {4, 8, 10},
          w[] = {1, 2, 3};
-  assert_int_equal(clv_summary_from_arrays(&s, CLV_UNIT_WEEK, 3, x, tx, T,
-                                           NULL, w),
-                   CLV_OK);
+  assert_int_equal(
+      clv_summary_from_arrays(&s, CLV_UNIT_WEEK, 3, x, tx, T, NULL, w), CLV_OK);
   assert_int_equal(clv_summary_rows(s), 3);
   assert_true(clv_summary_customers(s) == 6.0);
   assert_string_equal(clv_summary_id(s, 2, NULL), "3");

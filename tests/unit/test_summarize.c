@@ -473,9 +473,9 @@ static void test_batch_equals_rows(void **state) {
   assert_int_equal(clv__summarizer_new(&s1, &o), CLV_OK);
   assert_int_equal(clv__summarizer_new(&s2, &o), CLV_OK);
   for (int k = 0; k < N; k++)
-    assert_int_equal(clv__summarizer_add(s1, r[k].id, r[k].id_len, r[k].day,
-                                         r[k].amount, 1),
-                     CLV_OK);
+    assert_int_equal(
+        clv__summarizer_add(s1, r[k].id, r[k].id_len, r[k].day, r[k].amount, 1),
+        CLV_OK);
   assert_int_equal(clv__summarizer_add_batch(s2, r, N), CLV_OK);
   assert_int_equal(clv__summarizer_needs_replay(s1), 0);
   assert_int_equal(clv__summarizer_finish(s1, &t1, &st1), CLV_OK);

@@ -24,14 +24,7 @@ static const double BIN_PNBD[8] = {0.138, 0.600, 1.196, 1.714,
                                    2.399, 2.907, 3.819, 6.403};
 
 static clv_summary *read_weeks(const char *path) {
-  clv_summary *s = NULL;
-  clv_error err;
-  int rc = clv_summary_read_csv(path, CLV_UNIT_WEEK, &s, &err);
-  if (rc) {
-    char buf[1024];
-    fail_msg("%s", clv_error_format(&err, buf, sizeof buf));
-  }
-  return s;
+  return clv_test_read_summary(path, CLV_UNIT_WEEK);
 }
 
 static clv_validation *validate(const clv_summary *s, const char *const *fams,

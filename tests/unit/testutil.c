@@ -1,6 +1,8 @@
 /* testutil.c - helpers shared by the unit tests. */
 #include "testutil.h"
 
+#include "model.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +50,45 @@ void clv_test_assert_close(double got, double want, double abs_tol,
   double tol = abs_tol + rel_tol * fabs(want);
   if (!(fabs(got - want) <= tol)) {
     fprintf(stderr, "%s:%d: %s = %.12g, expected %.12g (tolerance %.3g)\n",
-                   file, line, expr, got, want, tol);
+            file, line, expr, got, want, tol);
     _fail(file, line);
   }
+}
+
+clv_summary *clv_test_read_summary(const char *path, clv_unit unit) {
+  clv_summary *s = NULL;
+  clv_error err;
+  int rc = clv_summary_read_csv(path, unit, &s, &err);
+  if (rc) {
+    char buf[1024];
+    fail_msg("%s", clv_error_format(&err, buf, sizeof buf));
+  }
+  return s;
+}
+
+clv_summary *clv_test_one(clv_unit unit, double x, double tx, double T) {
+  clv_summary *s = NULL;
+  assert_int_equal(
+      clv_summary_from_arrays(&s, unit, 1, &x, &tx, &T, NULL, NULL), CLV_OK);
+  return s;
+}
+
+int clv_test_family_loglik(const clv__family *f, const clv_summary *s,
+                           const double *p, double *ll, double *g) {
+  clv__data d;
+  int rc = clv__data_build(f, s, &d, NULL);
+  if (rc)
+    return rc;
+  double *work = malloc((f->work_size(&d) + 1) * sizeof(double));
+  rc = work ? clv__data_loglik(f, &d, p, work, 1, ll, g) : CLV_ENOMEM;
+  free(work);
+  clv__data_free(&d);
+  return rc;
+}
+
+double clv_test_cond(const clv__family *f, const double *p, double x, double tx,
+                     double T, double t) {
+  double e;
+  assert_int_equal(f->expect_alive(p, x, T, t, &e), CLV_OK);
+  return f->p_alive(p, x, tx, T) * e;
 }

@@ -32,11 +32,31 @@ const char *clv_test_write(const char *name, const char *text);
 /* Fails the test unless |got - want| <= abs_tol + rel_tol * |want|, printing
  * both values and the expression. */
 #define assert_close(got, want, abs_tol, rel_tol)                              \
-  clv_test_assert_close((got), (want), (abs_tol), (rel_tol), #got, __FILE__,  \
+  clv_test_assert_close((got), (want), (abs_tol), (rel_tol), #got, __FILE__,   \
                         __LINE__)
 void clv_test_assert_close(double got, double want, double abs_tol,
                            double rel_tol, const char *expr, const char *file,
                            int line);
+
+/* Reads a summary CSV in the given unit; fails the test with the reader's
+ * file:line:column message on error. The caller frees it. */
+clv_summary *clv_test_read_summary(const char *path, clv_unit unit);
+
+/* A one-row summary (x, t_x, T) in the given unit. The caller frees it. */
+clv_summary *clv_test_one(clv_unit unit, double x, double tx, double T);
+
+/* Model families' internals, for tests that check a family's fast path. */
+typedef struct clv__family clv__family;
+
+/* Total log-likelihood and gradient of a summary through the shared fast
+ * path (compression, prepare, ll_block) of family f, one thread. */
+int clv_test_family_loglik(const clv__family *f, const clv_summary *s,
+                           const double *p, double *ll, double *g);
+
+/* E[Y(t) | x, t_x, T] = P(alive) E[Y(t) | alive], composed as predict.c
+ * does, from family f's descriptor functions. */
+double clv_test_cond(const clv__family *f, const double *p, double x, double tx,
+                     double T, double t);
 
 /* Skips the current test when the data file is missing (loud, not a pass). */
 #define CLV_REQUIRE_DATA(var, rel)                                             \
