@@ -31,27 +31,18 @@ static int row_use(const double *k, const char **why) {
   return 1;
 }
 
-/* Start values as for the BG/NBD: r = 1, alpha = sum T / sum x (the data's
- * purchase rate), a = b = 1. */
+/* Start values, as for the BG/NBD (the same parameters, the same rate-
+ * matching start): r = 1, alpha = sum T / sum x, a = b = 1. */
 static void start(const clv__data *d, double *p) {
-  double sx = 0, sT = 0;
-  for (size_t i = 0; i < d->n; i++) {
-    sx += d->w[i] * d->k[0][i];
-    sT += d->w[i] * d->k[2][i];
-  }
-  p[R] = 1.0;
-  p[ALPHA] = sx > 0 && sT > 0 ? sT / sx : 1.0;
-  if (!(p[ALPHA] > 1e-6 && p[ALPHA] < 1e6))
-    p[ALPHA] = 1.0;
-  p[A] = 1.0;
-  p[B] = 1.0;
+  clv__family_bgnbd.start(d, p);
 }
 
-/* Scratch per evaluation: 6 numbers per distinct x, 2 per distinct time. */
+/* Scratch per evaluation: the BG/NBD's layout, 6 numbers per distinct x and
+ * 2 per distinct time, so its size is the BG/NBD's too. */
 enum { X_C, X_LRAT, X_DR, X_DA, X_DB, X_INVB, X_N };
 
 static size_t work_size(const clv__data *d) {
-  return X_N * d->nx + 2 * d->nt;
+  return clv__family_bgnbd.work_size(d);
 }
 
 /*
