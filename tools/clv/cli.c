@@ -116,6 +116,18 @@ int cli_parse_format(const char *cmd, const char *text, clv_format *out) {
   return 1;
 }
 
+int cli_take_input(const char *cmd, int argc, char **argv, int optind,
+                   const char *what, const char **input) {
+  if (optind < argc)
+    *input = argv[optind++];
+  if (optind < argc) {
+    cli_usage_error(cmd, "one %s only (got %s and %s)", what, *input,
+                    argv[optind]);
+    return 0;
+  }
+  return 1;
+}
+
 int cli_is_level(const char *text, double *out) {
   char *end;
   if (text == NULL)

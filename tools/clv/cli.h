@@ -59,6 +59,12 @@ int cli_getopt_fail(const char *cmd, int c, char **argv, int optind);
  * returns 0. */
 int cli_parse_format(const char *cmd, const char *text, clv_format *out);
 
+/* The positional argument after getopt_long(): at most one, written to
+ * *input (left unchanged when there is none). More than one prints "one
+ * <what> only (got A and B)" as a usage error and returns 0; else 1. */
+int cli_take_input(const char *cmd, int argc, char **argv, int optind,
+                   const char *what, const char **input);
+
 /* 1 when text is a number strictly between 0 and 1 (an interval level),
  * written to *out; 0 otherwise (nothing printed: the caller decides whether
  * the word was meant as a level). */

@@ -185,11 +185,8 @@ int cmd_fit(int argc, char **argv) {
     if (!ok)
       return CLI_EXIT_USAGE;
   }
-  if (optind < argc)
-    input = argv[optind++];
-  if (optind < argc)
-    return cli_usage_error(CMD, "one summary file only (got %s and %s)", input,
-                           argv[optind]);
+  if (!cli_take_input(CMD, argc, argv, optind, "summary file", &input))
+    return CLI_EXIT_USAGE;
   if (input == NULL)
     return cli_usage_error(CMD, "which summary file? (use - for stdin)");
   /* The families come from the library's registry, so a new model needs no

@@ -454,11 +454,8 @@ static int parse_args(int argc, char **argv, args *a, int *done) {
     if (!ok)
       return CLI_EXIT_USAGE;
   }
-  if (optind < argc)
-    a->input = argv[optind++];
-  if (optind < argc)
-    return cli_usage_error(CMD, "one survivor file only (got %s and %s)",
-                           a->input, argv[optind]);
+  if (!cli_take_input(CMD, argc, argv, optind, "survivor file", &a->input))
+    return CLI_EXIT_USAGE;
   if (a->input == NULL && a->tenure == NULL)
     return cli_usage_error(CMD, "which survivor file? (or --tenure FILE; "
                                 "- reads stdin)");

@@ -414,11 +414,8 @@ int cmd_validate(int argc, char **argv) {
     if (!ok)
       goto done;
   }
-  if (optind < argc)
-    input = argv[optind++];
-  if (optind < argc) {
-    code = cli_usage_error(CMD, "one summary file only (got %s and %s)", input,
-                           argv[optind]);
+  if (!cli_take_input(CMD, argc, argv, optind, "summary file", &input)) {
+    code = CLI_EXIT_USAGE;
     goto done;
   }
   if (input == NULL) {
