@@ -233,31 +233,7 @@ static void test_properties(void **state) {
 static void test_recovery(void **state) {
   (void)state;
   static const double truth[4] = {0.525, 6.183, 0.891, 1.614};
-  for (int k = 0; k < 2; k++) {
-    clv_sim_opts o;
-    clv_summary *s = NULL;
-    clv_model *m = NULL;
-    clv_error err;
-    clv_sim_opts_init(&o);
-    assert_int_equal(clv_sim_opts_set_family(&o, "mbgnbd"), CLV_OK);
-    for (int i = 0; i < 4; i++)
-      o.params[i] = truth[i];
-    o.unit = CLV_UNIT_WEEK;
-    o.customers = 20000;
-    o.seed = 700 + (uint64_t)k;
-    assert_int_equal(clv_simulate_summary(&o, CLV_UNIT_WEEK, &s), CLV_OK);
-    assert_int_equal(clv_fit("mbgnbd", s, NULL, &m, &err), CLV_OK);
-    const double *p = clv_model_params(m), *se = clv_model_se(m);
-    for (int i = 0; i < 4; i++) {
-      double z = (p[i] - truth[i]) / se[i];
-      print_message("mbgnbd %-5s true %8.4f fit %8.4f SE %7.4f z %+5.2f\n",
-                    clv_model_param_name(m, i), truth[i], p[i], se[i], z);
-      assert_true(isfinite(se[i]) && se[i] > 0);
-      assert_true(fabs(z) < 3.5);
-    }
-    clv_model_free(m);
-    clv_summary_free(s);
-  }
+  clv_test_recovery("mbgnbd", truth, 20000, 700, 2, 3.5);
 }
 
 int main(void) {

@@ -92,3 +92,33 @@ double clv_test_cond(const clv__family *f, const double *p, double x, double tx,
   assert_int_equal(f->expect_alive(p, x, T, t, &e), CLV_OK);
   return f->p_alive(p, x, tx, T) * e;
 }
+
+void clv_test_recovery(const char *family, const double truth[4],
+                       uint64_t customers, uint64_t first_seed, int seeds,
+                       double zmax) {
+  for (int k = 0; k < seeds; k++) {
+    clv_sim_opts o;
+    clv_summary *s = NULL;
+    clv_model *m = NULL;
+    clv_error err;
+    clv_sim_opts_init(&o);
+    assert_int_equal(clv_sim_opts_set_family(&o, family), CLV_OK);
+    for (int i = 0; i < 4; i++)
+      o.params[i] = truth[i];
+    o.unit = CLV_UNIT_WEEK;
+    o.customers = customers;
+    o.seed = first_seed + (uint64_t)k;
+    assert_int_equal(clv_simulate_summary(&o, CLV_UNIT_WEEK, &s), CLV_OK);
+    assert_int_equal(clv_fit(family, s, NULL, &m, &err), CLV_OK);
+    const double *p = clv_model_params(m), *se = clv_model_se(m);
+    for (int i = 0; i < 4; i++) {
+      double z = (p[i] - truth[i]) / se[i];
+      print_message("%s %-5s true %8.4f fit %8.4f SE %7.4f z %+5.2f\n", family,
+                    clv_model_param_name(m, i), truth[i], p[i], se[i], z);
+      assert_true(isfinite(se[i]) && se[i] > 0);
+      assert_true(fabs(z) < zmax);
+    }
+    clv_model_free(m);
+    clv_summary_free(s);
+  }
+}

@@ -58,6 +58,16 @@ int clv_test_family_loglik(const clv__family *f, const clv_summary *s,
 double clv_test_cond(const clv__family *f, const double *p, double x, double tx,
                      double T, double t);
 
+/*
+ * Simulate-then-fit: for `seeds` seeds from first_seed on, simulates
+ * `customers` customers of `family` (clv_simulate_summary, weeks) at the
+ * 4 true parameters, fits the family, prints each estimate's z-score and
+ * fails unless every SE is finite and positive and every |z| < zmax.
+ */
+void clv_test_recovery(const char *family, const double truth[4],
+                       uint64_t customers, uint64_t first_seed, int seeds,
+                       double zmax);
+
 /* Skips the current test when the data file is missing (loud, not a pass). */
 #define CLV_REQUIRE_DATA(var, rel)                                             \
   const char *var = clv_test_data(rel);                                        \
