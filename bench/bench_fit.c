@@ -34,67 +34,16 @@
 #include "clv/model.h"
 #include "clv/simulate.h"
 
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-/* CPU seconds of the process, both threads: the figure to trust when the
- * machine is loaded (wall time then includes waiting for a core). */
-static double cpu_now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-/* The simulated summary of n customers with day-rounded times. */
-static int daily_summary(unsigned long n, clv_summary **out) {
-  clv_sim_opts o;
-  clv_summary *raw = NULL;
-  double *tx = NULL, *T = NULL;
-  int rc;
-  clv_sim_opts_init(&o);
-  o.customers = n;
-  o.seed = 1;
-  rc = clv_simulate_summary(&o, CLV_UNIT_DAY, &raw);
-  if (rc)
-    goto done;
-  size_t rows = clv_summary_rows(raw);
-  const double *cx = clv_summary_col(raw, CLV_COL_X);
-  const double *ctx = clv_summary_col(raw, CLV_COL_TX);
-  const double *cT = clv_summary_col(raw, CLV_COL_T);
-  const double *cm = clv_summary_col(raw, CLV_COL_M);
-  double end = o.span * 7.0;
-  tx = malloc(rows * sizeof *tx);
-  T = malloc(rows * sizeof *T);
-  rc = CLV_ENOMEM;
-  if (tx == NULL || T == NULL)
-    goto done;
-  for (size_t i = 0; i < rows; i++) {
-    double first = floor(end - cT[i]);
-    double last = floor(end - cT[i] + ctx[i]);
-    T[i] = end - first;
-    tx[i] = last - first;
-    if (tx[i] > T[i])
-      tx[i] = T[i];
-  }
-  rc = clv_summary_from_arrays(out, CLV_UNIT_DAY, rows, cx, tx, T, cm, NULL);
-done:
-  free(tx);
-  free(T);
-  clv_summary_free(raw);
-  return rc;
-}
+#include "bench_common.h"
 
 static void fit_one(const char *family, const clv_summary *s, int repeat) {
   clv_model *m = NULL, *best = NULL;
   clv_error err;
   double secs = INFINITY, comp = INFINITY, cpu = INFINITY, ll;
   for (int k = 0; k < repeat; k++) {
-    double t0 = now(), c0 = cpu_now();
+    double t0 = bench_now(), c0 = bench_cpu_now();
     int rc = clv_fit(family, s, NULL, &m, &err);
-    double t1 = now(), c1 = cpu_now();
+    double t1 = bench_now(), c1 = bench_cpu_now();
     if (rc) {
       char msg[800];
       printf("%-6s failed: %s\n", family,
@@ -111,9 +60,9 @@ static void fit_one(const char *family, const clv_summary *s, int repeat) {
     }
     m = NULL;
     /* Compression plus one evaluation, the fixed cost of every fit. */
-    t0 = now();
+    t0 = bench_now();
     clv_model_summary_loglik(best, s, &ll);
-    t1 = now();
+    t1 = bench_now();
     if (t1 - t0 < comp)
       comp = t1 - t0;
   }
@@ -159,15 +108,15 @@ int main(int argc, char **argv) {
   }
   for (int k = 0; k < ns; k++) {
     clv_summary *s = NULL;
-    double t0 = now();
-    int rc = daily_summary(sizes[k], &s);
+    double t0 = bench_now();
+    int rc = bench_daily_summary(sizes[k], 1, &s);
     if (rc) {
       fprintf(stderr, "bench_fit: simulation failed: %s\n", clv_strerror(rc));
       return 1;
     }
     printf("customers %lu (simulated in %.2f s; days, 78 weeks, CDNOW "
            "parameters)\n",
-           sizes[k], now() - t0);
+           sizes[k], bench_now() - t0);
     for (int j = 0; j < nm; j++)
       fit_one(models[j], s, repeat);
     clv_summary_free(s);

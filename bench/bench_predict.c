@@ -27,55 +27,7 @@
 #include "clv/run.h"
 #include "clv/simulate.h"
 
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-/* CPU seconds of the process (both threads): above the wall time when the
- * second core works, and the honest figure when the machine is loaded. */
-static double cpu_now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int daily_summary(unsigned long n, clv_summary **out) {
-  clv_sim_opts o;
-  clv_summary *raw = NULL;
-  double *tx = NULL, *T = NULL;
-  int rc;
-  clv_sim_opts_init(&o);
-  o.customers = n;
-  o.seed = 2;
-  rc = clv_simulate_summary(&o, CLV_UNIT_DAY, &raw);
-  if (rc)
-    goto done;
-  size_t rows = clv_summary_rows(raw);
-  const double *ctx = clv_summary_col(raw, CLV_COL_TX);
-  const double *cT = clv_summary_col(raw, CLV_COL_T);
-  double end = o.span * 7.0;
-  tx = malloc(rows * sizeof *tx);
-  T = malloc(rows * sizeof *T);
-  rc = CLV_ENOMEM;
-  if (tx == NULL || T == NULL)
-    goto done;
-  for (size_t i = 0; i < rows; i++) {
-    double first = floor(end - cT[i]);
-    double last = floor(end - cT[i] + ctx[i]);
-    T[i] = end - first;
-    tx[i] = fmin(last - first, T[i]);
-  }
-  rc = clv_summary_from_arrays(out, CLV_UNIT_DAY, rows,
-                               clv_summary_col(raw, CLV_COL_X), tx, T,
-                               clv_summary_col(raw, CLV_COL_M), NULL);
-done:
-  free(tx);
-  free(T);
-  clv_summary_free(raw);
-  return rc;
-}
+#include "bench_common.h"
 
 enum { P_TABLE, P_ALIVE, P_EXPECTED, P_NONE, P_NEXT, P_SPEND, P_VALUE, P_N };
 static const char *const step_names[P_N] = {
@@ -127,7 +79,7 @@ int main(int argc, char **argv) {
   clv_model *tx = NULL, *gg = NULL;
   static const double bg[4] = {0.243, 4.414 * 7, 0.793, 2.426};
   static const double sp[3] = {6.25, 3.74, 15.44};
-  if ((rc = daily_summary(n, &s)) ||
+  if ((rc = bench_daily_summary(n, 2, &s)) ||
       (rc = clv_model_new("bgnbd", bg, CLV_UNIT_DAY, &tx)) ||
       (rc = clv_model_new("gg", sp, CLV_UNIT_DAY, &gg))) {
     fprintf(stderr, "bench_predict: setup failed: %s\n", clv_strerror(rc));
@@ -145,9 +97,9 @@ int main(int argc, char **argv) {
   for (int step = 0; step < P_N; step++) {
     double best = INFINITY, best_cpu = INFINITY;
     for (int k = 0; k < repeat; k++) {
-      double t0 = now(), c0 = cpu_now();
+      double t0 = bench_now(), c0 = bench_cpu_now();
       rc = run_step(step, tx, gg, s, &vo, out);
-      double t1 = now(), c1 = cpu_now();
+      double t1 = bench_now(), c1 = bench_cpu_now();
       if (rc) {
         fprintf(stderr, "bench_predict: %s failed: %s\n", step_names[step],
                 clv_strerror(rc));
