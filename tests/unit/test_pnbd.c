@@ -272,20 +272,10 @@ static void test_gradient(void **state) {
         assert_close(ll,
                      ll_quadrature(p, rows[ri][0], rows[ri][1], rows[ri][2]),
                      1e-8, 0);
-      for (int k = 0; k < 4; k++) {
-        double h = 1e-4 * p[k], q[4], f[4];
-        static const double at[4] = {1, -1, 2, -2};
-        for (int j = 0; j < 4; j++) {
-          memcpy(q, p, sizeof q);
-          q[k] = p[k] + at[j] * h;
-          assert_int_equal(loglik(s, q, &f[j], NULL), CLV_OK);
-        }
-        double fd = (8 * (f[0] - f[1]) - (f[2] - f[3])) / (12 * h);
-        double tol = 1e-6 * fabs(fd) + 1e-12 * (1 + fabs(ll)) / h;
-        if (fabs(g[k] - fd) > tol)
-          print_error("params %zu row %zu d/d%s: analytic %.12g fd %.12g\n", pi,
-                      ri, F->pnames[k], g[k], fd);
-        assert_close(g[k], fd, tol, 0);
+      {
+        char label[64];
+        snprintf(label, sizeof label, "params %zu row %zu", pi, ri);
+        clv_test_check_gradient(F, s, p, ll, g, label);
       }
       clv_summary_free(s);
     }

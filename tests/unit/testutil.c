@@ -122,3 +122,23 @@ void clv_test_recovery(const char *family, const double truth[4],
     clv_summary_free(s);
   }
 }
+
+void clv_test_check_gradient(const clv__family *f, const clv_summary *s,
+                             const double *p, double ll, const double *g,
+                             const char *label) {
+  static const double at[4] = {1, -1, 2, -2};
+  for (int k = 0; k < f->np; k++) {
+    double h = 1e-4 * p[k], q[CLV__MAXP], fv[4];
+    for (int j = 0; j < 4; j++) {
+      memcpy(q, p, (size_t)f->np * sizeof(double));
+      q[k] = p[k] + at[j] * h;
+      assert_int_equal(clv_test_family_loglik(f, s, q, &fv[j], NULL), CLV_OK);
+    }
+    double fd = (8 * (fv[0] - fv[1]) - (fv[2] - fv[3])) / (12 * h);
+    double tol = 1e-6 * fabs(fd) + 1e-12 * (1 + fabs(ll)) / h;
+    if (fabs(g[k] - fd) > tol)
+      fprintf(stderr, "%s d/d%s: analytic %.12g fd %.12g\n", label,
+              f->pnames[k], g[k], fd);
+    assert_close(g[k], fd, tol, 0);
+  }
+}

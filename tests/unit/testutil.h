@@ -59,6 +59,17 @@ double clv_test_cond(const clv__family *f, const double *p, double x, double tx,
                      double T, double t);
 
 /*
+ * Checks family f's analytic gradient g of the log-likelihood ll of summary
+ * s at p against a Richardson-extrapolated central difference (error
+ * O(h^4), h = 1e-4 p_k) of the fast-path log-likelihood, within
+ * 1e-6 |fd| + 1e-12 (1 + |ll|) / h: the rounding in ll (~1e-16 |ll|)
+ * amplified by 1/h. `label` names the case in the failure message.
+ */
+void clv_test_check_gradient(const clv__family *f, const clv_summary *s,
+                             const double *p, double ll, const double *g,
+                             const char *label);
+
+/*
  * Simulate-then-fit: for `seeds` seeds from first_seed on, simulates
  * `customers` customers of `family` (clv_simulate_summary, weeks) at the
  * 4 true parameters, fits the family, prints each estimate's z-score and
