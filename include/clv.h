@@ -27,6 +27,8 @@
 #include "clv/run.h"
 #include "clv/retention.h"
 #include "clv/validate.h"
+#include "clv/orders.h"
+#include "clv/base.h"
 
 #ifdef __cplusplus
 extern "C" {

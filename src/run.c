@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 
 #include "predict.h"
+#include "run_source.h"
 #include "textout.h"
 
 void clv_predictions_free(clv_predictions *p) {
@@ -363,7 +364,7 @@ static void add_note(clv_run_result *r, const char *text) {
  * what happened in the notes. Fails only on memory; a log that cannot be
  * split or models that cannot be fitted are reasons for the fallback.
  */
-static int choose_model(const char *path, const clv_run_opts *o,
+static int choose_model(const clv__run_source *src, const clv_run_opts *o,
                         clv_run_result *r, const char **family) {
   int rc;
   char note[1200];
@@ -372,7 +373,7 @@ static int choose_model(const char *path, const clv_run_opts *o,
   clv_error err;
   clv_validate_opts vo;
   *family = "bgnbd";
-  if (path == NULL || strcmp(path, "-") == 0) {
+  if (!src->rereadable) {
     add_note(r, "Standard input cannot be read twice, so the models were not "
                 "compared on a holdout: BG/NBD is used.");
     return CLV_OK;
@@ -391,7 +392,7 @@ static int choose_model(const char *path, const clv_run_opts *o,
   io.until_day = r->ingest.until_day;
   io.progress = NULL;
   clv_error_clear(&err);
-  rc = clv_summarize_file(path, &io, &cal, NULL, &err);
+  rc = src->summarize(src->ctx, &io, &cal, NULL, &err);
   if (rc == CLV_ENOMEM)
     return rc;
   if (rc) {
@@ -469,8 +470,8 @@ static int add_intervals(const clv_run_opts *o, clv_run_result *r) {
   return CLV_OK;
 }
 
-int clv_run(const char *path, const clv_run_opts *o, clv_run_result **out,
-            clv_error *err) {
+int clv__run_from(const clv__run_source *src, const clv_run_opts *o,
+                  clv_run_result **out, clv_error *err) {
   int rc;
   clv_run_opts defaults;
   clv_run_result *r = NULL;
@@ -488,7 +489,7 @@ int clv_run(const char *path, const clv_run_opts *o, clv_run_result **out,
   r = calloc(1, sizeof *r);
   if (r == NULL)
     return CLV_ENOMEM;
-  rc = clv_summarize_file(path, &o->ingest, &r->summary, &r->ingest, err);
+  rc = src->summarize(src->ctx, &o->ingest, &r->summary, &r->ingest, err);
   if (rc)
     goto fail;
 
@@ -514,7 +515,7 @@ int clv_run(const char *path, const clv_run_opts *o, clv_run_result **out,
 
   const char *family = o->model;
   if (family == NULL) {
-    rc = choose_model(path, o, r, &family);
+    rc = choose_model(src, o, r, &family);
     if (rc)
       goto fail;
   }
@@ -600,4 +601,19 @@ int clv_run(const char *path, const clv_run_opts *o, clv_run_result **out,
 fail:
   clv_run_result_free(r);
   return rc;
+}
+
+/* The order log at a path as a run's source. */
+static int summarize_path(void *ctx, const clv_ingest_opts *io,
+                          clv_summary **out, clv_ingest_report *report,
+                          clv_error *err) {
+  return clv_summarize_file(ctx, io, out, report, err);
+}
+
+int clv_run(const char *path, const clv_run_opts *o, clv_run_result **out,
+            clv_error *err) {
+  if (path == NULL)
+    return CLV_EINVAL;
+  clv__run_source src = {summarize_path, (void *)path, strcmp(path, "-") != 0};
+  return clv__run_from(&src, o, out, err);
 }
