@@ -37,6 +37,8 @@ enum { BATCH_CUSTOMERS = 16384 };
 /* Longest possible text of one row: id (up to 21 bytes), date-time (19),
  * amount (sign, 14 digits, point, 2 decimals), commas and newline. */
 enum { ROW_MAX = 72 };
+/* A retail row: up to 4 order lines (simulate_retail.c). */
+enum { ROW_MAX_RETAIL = 4 * 200 };
 /* A customer with more purchases than this is a sign of absurd parameters
  * (a rate of thousands per day), not of a shop. */
 #define MAX_PURCHASES ((size_t)1 << 26)
@@ -179,5 +181,15 @@ int clv__sim_customer(worker *w, uint64_t i, sim_customer *c, int values);
 
 /* Writes v in decimal, zero-padded to min_digits, at p; returns the end. */
 char *clv__sim_put_u64(char *p, uint64_t v, int min_digits);
+
+/* simulate_retail.c: the header line of the retail layout, and the order
+ * lines of one row (purchase, refund or malformed copy) of customer `cust`
+ * whose id and date-time text are given; `when` is the row's second since
+ * the window start. Writes at most ROW_MAX_RETAIL bytes; returns the end. */
+extern const char clv__retail_header[];
+char *clv__retail_put(char *p, const sim *s, const char *cust_id,
+                      size_t cust_len, uint64_t cust, const char *date,
+                      size_t date_len, uint64_t when, uint32_t kind,
+                      uint64_t cents);
 
 #endif

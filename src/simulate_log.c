@@ -129,19 +129,17 @@ static char *put_2(char *p, int v) {
   return p + 2;
 }
 
-/* Formats one row (at most ROW_MAX bytes) at p; returns the end. */
-static char *put_row(char *p, const sim *s, uint64_t cust, int32_t day,
-                     int32_t sec, uint32_t kind, uint64_t cents) {
-  if (s->o->plain_ids) {
-    p = clv__sim_put_u64(p, cust + 1, 1);
-  } else {
-    *p++ = 'C';
-    p = clv__sim_put_u64(p, cust + 1, 7);
-  }
-  *p++ = ',';
+/* The customer's id text at p; returns the end. */
+static char *put_id(char *p, const sim *s, uint64_t cust) {
+  if (s->o->plain_ids)
+    return clv__sim_put_u64(p, cust + 1, 1);
+  *p++ = 'C';
+  return clv__sim_put_u64(p, cust + 1, 7);
+}
+
+/* The date (and time) text at p; returns the end. */
+static char *put_when(char *p, const sim *s, int32_t day, int32_t sec) {
   memcpy(p, s->dates[day], 10);
-  if (kind == ROW_BAD_DATE)
-    memcpy(p + 5, "13", 2); /* month 13: no calendar has it */
   p += 10;
   if (s->o->with_time) {
     *p++ = ' ';
@@ -151,6 +149,26 @@ static char *put_row(char *p, const sim *s, uint64_t cust, int32_t day,
     *p++ = ':';
     p = put_2(p, sec % 60);
   }
+  return p;
+}
+
+/* Formats one row (at most row_max(s) bytes) at p; returns the end. */
+static char *put_row(char *p, const sim *s, uint64_t cust, int32_t day,
+                     int32_t sec, uint32_t kind, uint64_t cents) {
+  if (s->o->retail) {
+    char id[24], when[24];
+    size_t id_len = (size_t)(put_id(id, s, cust) - id);
+    size_t when_len = (size_t)(put_when(when, s, day, sec) - when);
+    return clv__retail_put(p, s, id, id_len, cust, when, when_len,
+                           (uint64_t)day * SECONDS_PER_DAY + (uint64_t)sec,
+                           kind, cents);
+  }
+  p = put_id(p, s, cust);
+  *p++ = ',';
+  char *date = p;
+  p = put_when(p, s, day, sec);
+  if (kind == ROW_BAD_DATE)
+    memcpy(date + 5, "13", 2); /* month 13: no calendar has it */
   if (kind != ROW_MISSING_FIELD) {
     *p++ = ',';
     if (kind == ROW_BAD_AMOUNT) {
@@ -166,6 +184,10 @@ static char *put_row(char *p, const sim *s, uint64_t cust, int32_t day,
   }
   *p++ = '\n';
   return p;
+}
+
+static size_t row_max(const sim *s) {
+  return s->o->retail ? ROW_MAX_RETAIL : ROW_MAX;
 }
 
 static int reserve_text(worker *w, size_t more) {
@@ -259,7 +281,7 @@ static void task_format_day(worker *w) {
   size_t n = (size_t)(s->day_start[w->day + 1] - s->day_start[w->day]);
   if (clv__sim_grow((void **)&w->scratch, &w->scratch_cap, n,
                     sizeof *w->scratch) ||
-      reserve_text(w, n * ROW_MAX)) {
+      reserve_text(w, n * row_max(s))) {
     w->status = CLV_ENOMEM;
     return;
   }
@@ -344,7 +366,7 @@ static void task_customers_text(worker *w) {
   w->text_len = 0;
   for (uint64_t i = w->lo; i < w->hi && w->status == CLV_OK; i++) {
     w->status = customer_rows(w, i, 1);
-    if (w->status == CLV_OK && reserve_text(w, w->nrows * ROW_MAX))
+    if (w->status == CLV_OK && reserve_text(w, w->nrows * row_max(w->s)))
       w->status = CLV_ENOMEM;
     if (w->status != CLV_OK)
       break;
@@ -382,7 +404,7 @@ static int log_by_customer(sim *s, sink *k) {
 
 int clv_simulate_log_write(const clv_sim_opts *o, clv_write_fn write, void *ctx,
                            clv_sim_stats *stats) {
-  static const char header[] = "customer_id,order_date,amount\n";
+  static const char plain_header[] = "customer_id,order_date,amount\n";
   sim *s = clv__sim_new();
   sink k = {write, ctx, 0};
   int rc;
@@ -396,7 +418,8 @@ int clv_simulate_log_write(const clv_sim_opts *o, clv_write_fn write, void *ctx,
   if (rc == CLV_OK)
     rc = make_dates(s);
   if (rc == CLV_OK)
-    rc = emit(&k, header, sizeof header - 1);
+    rc = o->retail ? emit(&k, clv__retail_header, strlen(clv__retail_header))
+                   : emit(&k, plain_header, sizeof plain_header - 1);
   if (rc != CLV_OK)
     goto done;
   if (o->order == CLV_SIM_BY_CUSTOMER)

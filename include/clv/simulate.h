@@ -68,6 +68,12 @@ typedef struct clv_sim_opts {
   int with_time;       /* 1: "YYYY-MM-DD HH:MM:SS" (default), 0: date only */
   clv_sim_order order; /* default CLV_SIM_CHRONOLOGICAL */
   int plain_ids;       /* 0: ids "C0000001" (default), 1: "1", "2", ... */
+  /* 1: the retail layout: each purchase is an order of 1 to 4 lines with
+   * order_id, product_id, product_name, category, quantity, unit_price,
+   * amount, unit_cost, channel, store and source columns; the lines add up
+   * to the plain log's amount (docs/simulate.md). 0 (default): customer_id,
+   * order_date, amount. */
+  int retail;
   int threads;         /* worker threads; 0 (default): one per CPU */
   /* Called now and then from the calling thread with the share of the work
    * done (0 to 1), for a progress display; NULL (default) for none. */

@@ -45,6 +45,11 @@ static void help(FILE *f) {
       "  --date-only        dates without the time of day\n"
       "  --by-customer      rows grouped by customer (default: by time)\n"
       "  --plain-ids        customer ids 1, 2, ... instead of C0000001\n"
+      "  --retail           a retail shop's order lines: order_id,\n"
+      "                     customer_id, order_date, product_id,\n"
+      "                     product_name, category, quantity, unit_price,\n"
+      "                     amount, unit_cost, channel, store, source (the\n"
+      "                     lines of an order add up to its amount)\n"
       "  --threads N        worker threads (default: one per CPU)\n"
       "  --gzip             gzip the output (implied by -o FILE.gz)\n"
       "  -o, --output FILE  write to FILE (default standard output)\n"
@@ -72,6 +77,7 @@ enum {
   OPT_DATE_ONLY,
   OPT_BY_CUSTOMER,
   OPT_PLAIN_IDS,
+  OPT_RETAIL,
   OPT_THREADS,
   OPT_GZIP,
   OPT_TRUTH
@@ -91,6 +97,7 @@ static const struct option long_opts[] = {
     {"date-only", no_argument, NULL, OPT_DATE_ONLY},
     {"by-customer", no_argument, NULL, OPT_BY_CUSTOMER},
     {"plain-ids", no_argument, NULL, OPT_PLAIN_IDS},
+    {"retail", no_argument, NULL, OPT_RETAIL},
     {"threads", required_argument, NULL, OPT_THREADS},
     {"gzip", no_argument, NULL, OPT_GZIP},
     {"truth", required_argument, NULL, OPT_TRUTH},
@@ -284,6 +291,9 @@ int cmd_simulate(int argc, char **argv) {
       break;
     case OPT_PLAIN_IDS:
       o.plain_ids = 1;
+      break;
+    case OPT_RETAIL:
+      o.retail = 1;
       break;
     case OPT_THREADS:
       ok = cli_parse_long(CMD, "--threads", optarg, &threads);
