@@ -1,15 +1,19 @@
 /*
- * columns.c - finding the customer, date and amount columns of an order log
- * from its header names (English and Chinese), or from the user's flags.
+ * columns.c - finding the columns of an order log (customer, date, amount,
+ * and the optional order, product, category, channel, store and cost
+ * columns) from its header names (English and Chinese), or from the user's
+ * flags; and deciding whether the first row is a header.
  *
  * No paper. The name lists come from the files clv meets in practice:
  * lifetimes and BTYD examples, the UCI Online Retail export (CustomerID,
  * InvoiceDate, Quantity x UnitPrice), CLVTools (Id, Date, Price) and the
  * order exports of Chinese shop platforms (客户ID, 下单时间, 实付金额 ...).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "ingest.h"
+#include "parse.h"
 
 char *clv__colname_norm(const char *p, size_t n, char *out, size_t size) {
   size_t k = 0;
@@ -41,10 +45,46 @@ static const char *const role_names[CLV__ROLE__COUNT][16] = {
                           "销售额", "支付金额", "实收金额", NULL},
     [CLV__ROLE_QUANTITY] = {"quantity", "qty", "数量", NULL},
     [CLV__ROLE_PRICE] = {"unitprice", "price", "单价", NULL},
+    /* The optional columns of an order table (clv/orders.h). */
+    [CLV__ROLE_ORDER] = {"orderid", "invoiceno", "invoice", "invoiceid",
+                         "orderno", "ordernumber", "order", "transactionid",
+                         "订单号", "订单编号", "订单id", "交易单号", NULL},
+    [CLV__ROLE_PRODUCT] = {"productid", "stockcode", "sku", "skuid",
+                           "productcode", "itemid", "product", "item",
+                           "商品编码", "商品id", "商品编号", "货号", "sku编码",
+                           NULL},
+    [CLV__ROLE_PRODUCT_NAME] = {"productname", "description", "itemname",
+                                "商品名称", "品名", "商品名", NULL},
+    [CLV__ROLE_CATEGORY] = {"category", "productcategory", "categoryname",
+                            "品类", "类目", "商品分类", "分类", "商品类目",
+                            NULL},
+    [CLV__ROLE_CHANNEL] = {"channel", "saleschannel", "orderchannel", "渠道",
+                           "销售渠道", "下单渠道", NULL},
+    [CLV__ROLE_ACQ_CHANNEL] = {"acquisitionchannel", "acquisitionsource",
+                               "source", "utmsource", "来源渠道", "获客渠道",
+                               "来源", NULL},
+    [CLV__ROLE_STORE] = {"store", "storeid", "storename", "shop", "shopid",
+                         "shopname", "门店", "店铺", "门店id", "店铺名称",
+                         "门店名称", NULL},
+    [CLV__ROLE_UNIT_COST] = {"unitcost", "costprice", "成本价", "进价",
+                             "单位成本", NULL},
+    [CLV__ROLE_COST] = {"cost", "totalcost", "cogs", "成本", "总成本",
+                        "成本金额", NULL},
+    [CLV__ROLE_MARGIN] = {"margin", "grossmargin", "marginrate",
+                          "grossmarginrate", "毛利率", NULL},
 };
 
+/* 1 when norm is a name of one of the optional roles. */
+static int optional_name(const char *norm) {
+  for (int r = CLV__ROLE_ORDER; r < CLV__ROLE__COUNT; r++)
+    for (int k = 0; role_names[r][k]; k++)
+      if (strcmp(norm, role_names[r][k]) == 0)
+        return 1;
+  return 0;
+}
+
 int clv__colname_known(const char *norm) {
-  for (int r = 0; r < CLV__ROLE__COUNT; r++)
+  for (int r = 0; r < CLV__ROLE_ORDER; r++)
     for (int k = 0; role_names[r][k]; k++)
       if (strcmp(norm, role_names[r][k]) == 0)
         return 1;
@@ -63,7 +103,7 @@ int clv__colname_detect(clv__role role, const clv__field *names, size_t n) {
     for (size_t j = 0; j < n; j++) {
       size_t len = strlen(
           clv__colname_norm(names[j].p, names[j].len, norm, sizeof norm));
-      if (len >= 2 && strcmp(norm + len - 2, "id") == 0)
+      if (len >= 2 && strcmp(norm + len - 2, "id") == 0 && !optional_name(norm))
         return (int)j;
     }
   }
@@ -106,4 +146,167 @@ const char *clv__field_text(const clv__field *f, char *buf, size_t size) {
   else
     buf[n] = '\0';
   return buf;
+}
+
+/* ---- header and core columns (the summariser and the order reader) ---- */
+
+void clv__colname_copy(char *dst, size_t size, const clv__field *names,
+                       int col) {
+  if (col < 0) {
+    dst[0] = '\0';
+  } else if (names) {
+    size_t n = names[col].len < size - 1 ? names[col].len : size - 1;
+    memcpy(dst, names[col].p, n);
+    dst[n] = '\0';
+  } else {
+    snprintf(dst, size, "column %d", col + 1);
+  }
+}
+
+void clv__colname_list(char *buf, size_t size, const clv__field *f, size_t n,
+                       int header) {
+  size_t k = 0;
+  if (!header) {
+    snprintf(buf, size, "%zu fields and no header line", n);
+    return;
+  }
+  buf[0] = '\0';
+  for (size_t j = 0; j < n && k + 8 < size; j++) {
+    char t[40];
+    int w = snprintf(buf + k, size - k, "%s\"%s\"", j ? ", " : "",
+                     clv__field_text(&f[j], t, sizeof t));
+    if (w < 0 || (size_t)w >= size - k)
+      break;
+    k += (size_t)w;
+  }
+}
+
+static int is_position(const char *spec) {
+  return spec && spec[0] && strspn(spec, "0123456789") == strlen(spec);
+}
+
+/* 1 when the field parses as a date or (for amounts) an amount. */
+static int parses_as_date(const clv__field *f, clv_date_order order) {
+  int32_t day;
+  clv_date_order hint = CLV_DATE_AUTO;
+  return clv_date_parse(f->p, f->len, order, &hint, &day, NULL) == CLV_OK;
+}
+
+int clv__detect_header(const clv_ingest_opts *o, const char *const *more,
+                       size_t n_more, const clv__field *f, size_t n) {
+  char norm[128], want[128];
+  const char *specs[5] = {o->customer_col, o->date_col, o->amount_col,
+                          o->quantity_col, o->price_col};
+  if (o->header >= 0)
+    return o->header;
+  for (size_t j = 0; j < n; j++) {
+    clv__colname_norm(f[j].p, f[j].len, norm, sizeof norm);
+    if (clv__colname_known(norm))
+      return 1;
+    for (size_t k = 0; k < 5 + n_more; k++) {
+      const char *s = k < 5 ? specs[k] : more[k - 5];
+      if (s && !is_position(s) &&
+          strcmp(clv__colname_norm(s, strlen(s), want, sizeof want), norm) == 0)
+        return 1;
+    }
+  }
+  /* No known name: a header when the date column holds no date. */
+  if (is_position(o->date_col)) {
+    int col = clv__colname_resolve(o->date_col, NULL, n);
+    return col < 0 || !parses_as_date(&f[col], o->date_order);
+  }
+  for (size_t j = 0; j < n; j++)
+    if (parses_as_date(&f[j], o->date_order))
+      return 0;
+  return 1;
+}
+
+int clv__pick_columns(const clv_ingest_opts *o, const clv__field *f, size_t n,
+                      int header, clv__plan *p, clv_ingest_report *rep,
+                      char *why, size_t why_size) {
+  const clv__field *names = header ? f : NULL;
+  int rc = CLV_OK;
+  char cols[300];
+  memset(p, 0, sizeof *p);
+  p->amount = p->qty = p->price = -1;
+  p->order = o->date_order;
+  clv__colname_list(cols, sizeof cols, f, n, header);
+#define RESOLVE(spec, role, dst, label)                                        \
+  do {                                                                         \
+    if (spec) {                                                                \
+      dst = clv__colname_resolve(spec, names, n);                              \
+      if (dst < 0) {                                                           \
+        snprintf(why, why_size, "expected %s column \"%s\", found %s", label,  \
+                 spec, cols);                                                  \
+        return CLV_ENOCOLUMN;                                                  \
+      }                                                                        \
+    } else {                                                                   \
+      dst = header ? clv__colname_detect(role, f, n) : -1;                     \
+    }                                                                          \
+  } while (0)
+  RESOLVE(o->date_col, CLV__ROLE_DATE, p->date, "a date");
+  RESOLVE(o->customer_col, CLV__ROLE_CUSTOMER, p->cust, "a customer");
+  if (!header && p->date < 0)
+    for (size_t j = 0; j < n && p->date < 0; j++)
+      if ((int)j != p->cust && parses_as_date(&f[j], o->date_order))
+        p->date = (int)j;
+  if (!header && p->cust < 0)
+    for (size_t j = 0; j < n && p->cust < 0; j++)
+      if ((int)j != p->date)
+        p->cust = (int)j;
+  if (p->date < 0 || p->cust < 0) {
+    snprintf(why, why_size,
+             "expected a %s column (a header such as %s, or %s), found %s",
+             p->cust < 0 ? "customer" : "date",
+             p->cust < 0 ? "customer_id" : "date",
+             p->cust < 0 ? "--customer NAME|N" : "--date NAME|N", cols);
+    return CLV_ENOCOLUMN;
+  }
+  if (!o->no_amount) {
+    RESOLVE(o->amount_col, CLV__ROLE_AMOUNT, p->amount, "an amount");
+    if (o->amount_col == NULL &&
+        (p->amount < 0 || o->quantity_col || o->price_col)) {
+      int q, pr;
+      RESOLVE(o->quantity_col, CLV__ROLE_QUANTITY, q, "a quantity");
+      RESOLVE(o->price_col, CLV__ROLE_PRICE, pr, "a price");
+      if (q >= 0 && pr >= 0) {
+        p->amount = -1;
+        p->qty = q;
+        p->price = pr;
+      } else if (o->quantity_col || o->price_col) {
+        snprintf(why, why_size,
+                 "expected both a quantity and a unit price column, found %s",
+                 cols);
+        return CLV_ENOCOLUMN;
+      } else if (pr >= 0 && p->amount < 0) {
+        p->amount = pr; /* CLVTools' "Price" is the order's amount */
+      }
+    }
+    if (!header && p->amount < 0 && p->qty < 0) {
+      double v;
+      for (size_t j = n; j-- > 0 && p->amount < 0;)
+        if ((int)j != p->cust && (int)j != p->date &&
+            clv__parse_amount(f[j].p, f[j].len, &v))
+          p->amount = (int)j;
+    }
+  }
+  p->with_amount = p->amount >= 0 || p->qty >= 0;
+  int cols_used[5] = {p->cust, p->date, p->amount, p->qty, p->price};
+  for (int k = 0; k < 5; k++)
+    if (cols_used[k] >= 0 && (size_t)cols_used[k] + 1 > p->need)
+      p->need = (size_t)cols_used[k] + 1;
+  clv__colname_copy(rep->customer_col, sizeof rep->customer_col, names,
+                    p->cust);
+  clv__colname_copy(rep->date_col, sizeof rep->date_col, names, p->date);
+  if (p->qty >= 0) {
+    char a[128], b[128];
+    clv__colname_copy(a, sizeof a, names, p->qty);
+    clv__colname_copy(b, sizeof b, names, p->price);
+    snprintf(rep->amount_col, sizeof rep->amount_col, "%s x %s", a, b);
+  } else {
+    clv__colname_copy(rep->amount_col, sizeof rep->amount_col, names,
+                      p->amount);
+  }
+#undef RESOLVE
+  return rc;
 }

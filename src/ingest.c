@@ -42,13 +42,8 @@ void clv_ingest_opts_init(clv_ingest_opts *o) {
   o->threads = 2;
 }
 
-/* Where the values of a row are. */
-typedef struct plan {
-  int cust, date, amount, qty, price; /* 0-based columns, -1 = none */
-  size_t need;                        /* fields a row must have */
-  int with_amount;
-  clv_date_order order;
-} plan;
+/* Where the values of a row are (columns.c picks them). */
+typedef clv__plan plan;
 
 /* One scanning job: a scanner, a summariser and the error policy. */
 typedef struct worker {
@@ -247,175 +242,6 @@ static void *run_thread(void *arg) {
   return NULL;
 }
 
-/* ---- columns ------------------------------------------------------------ */
-
-static void copy_name(char *dst, size_t size, const clv__field *names,
-                      int col) {
-  if (col < 0) {
-    dst[0] = '\0';
-  } else if (names) {
-    size_t n = names[col].len < size - 1 ? names[col].len : size - 1;
-    memcpy(dst, names[col].p, n);
-    dst[n] = '\0';
-  } else {
-    snprintf(dst, size, "column %d", col + 1);
-  }
-}
-
-/* "a, b, c" of the header (or "N fields"), for column errors. */
-static void list_columns(char *buf, size_t size, const clv__field *f, size_t n,
-                         int header) {
-  size_t k = 0;
-  if (!header) {
-    snprintf(buf, size, "%zu fields and no header line", n);
-    return;
-  }
-  buf[0] = '\0';
-  for (size_t j = 0; j < n && k + 8 < size; j++) {
-    char t[40];
-    int w = snprintf(buf + k, size - k, "%s\"%s\"", j ? ", " : "",
-                     clv__field_text(&f[j], t, sizeof t));
-    if (w < 0 || (size_t)w >= size - k)
-      break;
-    k += (size_t)w;
-  }
-}
-
-static int is_position(const char *spec) {
-  return spec && spec[0] && strspn(spec, "0123456789") == strlen(spec);
-}
-
-/* 1 when the field parses as a date or (for amounts) an amount. */
-static int parses_as_date(const clv__field *f, clv_date_order order) {
-  int32_t day;
-  clv_date_order hint = CLV_DATE_AUTO;
-  return clv_date_parse(f->p, f->len, order, &hint, &day, NULL) == CLV_OK;
-}
-
-/* Does the first row look like a header? */
-static int detect_header(const clv_ingest_opts *o, const clv__field *f,
-                         size_t n) {
-  char norm[128], want[128];
-  const char *specs[5] = {o->customer_col, o->date_col, o->amount_col,
-                          o->quantity_col, o->price_col};
-  if (o->header >= 0)
-    return o->header;
-  for (size_t j = 0; j < n; j++) {
-    clv__colname_norm(f[j].p, f[j].len, norm, sizeof norm);
-    if (clv__colname_known(norm))
-      return 1;
-    for (int k = 0; k < 5; k++)
-      if (specs[k] && !is_position(specs[k]) &&
-          strcmp(
-              clv__colname_norm(specs[k], strlen(specs[k]), want, sizeof want),
-              norm) == 0)
-        return 1;
-  }
-  /* No known name: a header when the date column holds no date. */
-  if (is_position(o->date_col)) {
-    int col = clv__colname_resolve(o->date_col, NULL, n);
-    return col < 0 || !parses_as_date(&f[col], o->date_order);
-  }
-  for (size_t j = 0; j < n; j++)
-    if (parses_as_date(&f[j], o->date_order))
-      return 0;
-  return 1;
-}
-
-/*
- * Picks the columns from the first row (names when header). Without a
- * header and without flags: the first column that holds a date is the date,
- * the first other column the customer, and the last other column that holds
- * an amount the amount.
- */
-static int pick_columns(const clv_ingest_opts *o, const clv__field *f, size_t n,
-                        int header, plan *p, clv_ingest_report *rep, char *why,
-                        size_t why_size) {
-  const clv__field *names = header ? f : NULL;
-  int rc = CLV_OK;
-  char cols[300];
-  memset(p, 0, sizeof *p);
-  p->amount = p->qty = p->price = -1;
-  p->order = o->date_order;
-  list_columns(cols, sizeof cols, f, n, header);
-#define RESOLVE(spec, role, dst, label)                                        \
-  do {                                                                         \
-    if (spec) {                                                                \
-      dst = clv__colname_resolve(spec, names, n);                              \
-      if (dst < 0) {                                                           \
-        snprintf(why, why_size, "expected %s column \"%s\", found %s", label,  \
-                 spec, cols);                                                  \
-        return CLV_ENOCOLUMN;                                                  \
-      }                                                                        \
-    } else {                                                                   \
-      dst = header ? clv__colname_detect(role, f, n) : -1;                     \
-    }                                                                          \
-  } while (0)
-  RESOLVE(o->date_col, CLV__ROLE_DATE, p->date, "a date");
-  RESOLVE(o->customer_col, CLV__ROLE_CUSTOMER, p->cust, "a customer");
-  if (!header && p->date < 0)
-    for (size_t j = 0; j < n && p->date < 0; j++)
-      if ((int)j != p->cust && parses_as_date(&f[j], o->date_order))
-        p->date = (int)j;
-  if (!header && p->cust < 0)
-    for (size_t j = 0; j < n && p->cust < 0; j++)
-      if ((int)j != p->date)
-        p->cust = (int)j;
-  if (p->date < 0 || p->cust < 0) {
-    snprintf(why, why_size,
-             "expected a %s column (a header such as %s, or %s), found %s",
-             p->cust < 0 ? "customer" : "date",
-             p->cust < 0 ? "customer_id" : "date",
-             p->cust < 0 ? "--customer NAME|N" : "--date NAME|N", cols);
-    return CLV_ENOCOLUMN;
-  }
-  if (!o->no_amount) {
-    RESOLVE(o->amount_col, CLV__ROLE_AMOUNT, p->amount, "an amount");
-    if (o->amount_col == NULL &&
-        (p->amount < 0 || o->quantity_col || o->price_col)) {
-      int q, pr;
-      RESOLVE(o->quantity_col, CLV__ROLE_QUANTITY, q, "a quantity");
-      RESOLVE(o->price_col, CLV__ROLE_PRICE, pr, "a price");
-      if (q >= 0 && pr >= 0) {
-        p->amount = -1;
-        p->qty = q;
-        p->price = pr;
-      } else if (o->quantity_col || o->price_col) {
-        snprintf(why, why_size,
-                 "expected both a quantity and a unit price column, found %s",
-                 cols);
-        return CLV_ENOCOLUMN;
-      } else if (pr >= 0 && p->amount < 0) {
-        p->amount = pr; /* CLVTools' "Price" is the order's amount */
-      }
-    }
-    if (!header && p->amount < 0 && p->qty < 0) {
-      double v;
-      for (size_t j = n; j-- > 0 && p->amount < 0;)
-        if ((int)j != p->cust && (int)j != p->date &&
-            clv__parse_amount(f[j].p, f[j].len, &v))
-          p->amount = (int)j;
-    }
-  }
-  p->with_amount = p->amount >= 0 || p->qty >= 0;
-  int cols_used[5] = {p->cust, p->date, p->amount, p->qty, p->price};
-  for (int k = 0; k < 5; k++)
-    if (cols_used[k] >= 0 && (size_t)cols_used[k] + 1 > p->need)
-      p->need = (size_t)cols_used[k] + 1;
-  copy_name(rep->customer_col, sizeof rep->customer_col, names, p->cust);
-  copy_name(rep->date_col, sizeof rep->date_col, names, p->date);
-  if (p->qty >= 0) {
-    char a[128], b[128];
-    copy_name(a, sizeof a, names, p->qty);
-    copy_name(b, sizeof b, names, p->price);
-    snprintf(rep->amount_col, sizeof rep->amount_col, "%s x %s", a, b);
-  } else {
-    copy_name(rep->amount_col, sizeof rep->amount_col, names, p->amount);
-  }
-#undef RESOLVE
-  return rc;
-}
-
 /* ---- the run ------------------------------------------------------------- */
 
 static void worker_init(worker *w, const plan *pl, const clv_ingest_opts *o) {
@@ -586,9 +412,9 @@ int clv__summarize(const char *path, const char *data, size_t len,
                     "expected order rows, found an empty input");
     goto fail;
   }
-  header = detect_header(&o, f, n);
+  header = clv__detect_header(&o, NULL, 0, f, n);
   header_line = clv__csv_line(c);
-  rc = pick_columns(&o, f, n, header, &pl, rep, why, sizeof why);
+  rc = clv__pick_columns(&o, f, n, header, &pl, rep, why, sizeof why);
   if (rc) {
     fill_error(err, rc, name, header_line, why);
     goto fail;

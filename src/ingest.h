@@ -22,23 +22,39 @@
  */
 char *clv__colname_norm(const char *p, size_t n, char *out, size_t size);
 
-/* What a column holds, for detection. */
+/* What a column holds, for detection. The roles from ORDER on are the
+ * optional columns of an order table (clv/orders.h); the summariser uses
+ * only the first five. */
 typedef enum clv__role {
   CLV__ROLE_CUSTOMER = 0,
   CLV__ROLE_DATE,
   CLV__ROLE_AMOUNT, /* amount names other than a bare "price" */
   CLV__ROLE_QUANTITY,
-  CLV__ROLE_PRICE, /* unit price */
+  CLV__ROLE_PRICE,        /* unit price */
+  CLV__ROLE_ORDER,        /* order / invoice id */
+  CLV__ROLE_PRODUCT,      /* product id, SKU */
+  CLV__ROLE_PRODUCT_NAME, /* product name or description */
+  CLV__ROLE_CATEGORY,
+  CLV__ROLE_CHANNEL,     /* sales channel */
+  CLV__ROLE_ACQ_CHANNEL, /* acquisition channel / source */
+  CLV__ROLE_STORE,
+  CLV__ROLE_UNIT_COST, /* cost per unit */
+  CLV__ROLE_COST,      /* cost of the row */
+  CLV__ROLE_MARGIN,    /* margin share of the amount */
   CLV__ROLE__COUNT
 } clv__role;
 
-/* 1 when the (normalised) header name is a known name of any role. */
+/* 1 when the (normalised) header name is a known name of a core role
+ * (customer, date, amount, quantity, price). The optional roles do not
+ * count: their names ("store", "web") are also plausible data values, and a
+ * headerless log must not lose its first row to them. */
 int clv__colname_known(const char *norm);
 
 /*
  * Picks the column of a role among n header names (raw fields): the first
  * known name of the role in priority order, else -1. For the customer role
- * a column whose name ends in "id" is the fallback.
+ * a column whose name ends in "id" is the fallback, unless the name is one
+ * of an optional role ("order_id", "product_id", "store_id").
  */
 int clv__colname_detect(clv__role role, const clv__field *names, size_t n);
 
@@ -52,6 +68,45 @@ int clv__colname_resolve(const char *spec, const clv__field *names, size_t n);
 /* A field's text for an error message: at most size - 4 bytes, control
  * characters shown as '?', "..." when shortened. Returns buf. */
 const char *clv__field_text(const clv__field *f, char *buf, size_t size);
+
+/* Copies header name `col` (or "column N" when names is NULL, "" when col
+ * is -1) into dst, shortened to size - 1 bytes. */
+void clv__colname_copy(char *dst, size_t size, const clv__field *names,
+                       int col);
+
+/* Writes "\"a\", \"b\", ..." of a header row (or "N fields and no header
+ * line"), for column errors. */
+void clv__colname_list(char *buf, size_t size, const clv__field *f, size_t n,
+                       int header);
+
+/*
+ * Does the first row (n fields) look like a header? o->header when it is 0
+ * or 1; else yes when a field is a known core name or the name given by one
+ * of o's column options or by one of the n_more extra specs (may be NULL),
+ * and otherwise yes when no field holds a date.
+ */
+int clv__detect_header(const clv_ingest_opts *o, const char *const *more,
+                       size_t n_more, const clv__field *f, size_t n);
+
+/* Where the core values of a row are. */
+typedef struct clv__plan {
+  int cust, date, amount, qty, price; /* 0-based columns, -1 = none */
+  size_t need;                        /* fields a row must have */
+  int with_amount;
+  clv_date_order order;
+} clv__plan;
+
+/*
+ * Picks the core columns from the first row (names when header), from o's
+ * options or by detection. Without a header and without flags: the first
+ * column that holds a date is the date, the first other column the
+ * customer, and the last other column that holds an amount the amount.
+ * Fills rep's column names. Returns CLV_OK, or CLV_ENOCOLUMN with the
+ * reason ("expected ..., found ...") in why.
+ */
+int clv__pick_columns(const clv_ingest_opts *o, const clv__field *f, size_t n,
+                      int header, clv__plan *p, clv_ingest_report *rep,
+                      char *why, size_t why_size);
 
 /* ---- summary_io.c ----------------------------------------------------------
  */
