@@ -780,6 +780,10 @@ double clv_model_penalty(const clv_model *m) {
 clv_unit clv_model_unit(const clv_model *m) {
   return m ? m->unit : CLV_UNIT_DAY;
 }
+int clv_model_at_limit(const clv_model *m) {
+  return m ? m->at_limit : 0;
+}
+
 const char *clv_model_notes(const clv_model *m) {
   return m ? m->notes : "";
 }
@@ -879,6 +883,28 @@ static int objective(void *ctx, const double *theta, double *f, double *g) {
   }
   *f = (-ll + c->penalty * pen) * c->scale;
   return CLV_OK;
+}
+
+/* The objective over a subset of the log-parameters, the others held at
+ * theta: for a fit whose supremum lies at the edge of the domain, where the
+ * parameters that ran off are fixed and the rest are fitted. */
+typedef struct sub_ctx {
+  fit_ctx *c;
+  int np, nfree;
+  int free_idx[CLV__MAXP];
+  double theta[CLV__MAXP];
+} sub_ctx;
+
+static int sub_objective(void *ctx, const double *t, double *f, double *g) {
+  sub_ctx *s = ctx;
+  double th[CLV__MAXP], gf[CLV__MAXP];
+  memcpy(th, s->theta, (size_t)s->np * sizeof(double));
+  for (int k = 0; k < s->nfree; k++)
+    th[s->free_idx[k]] = t[k];
+  int rc = objective(s->c, th, f, gf);
+  for (int k = 0; rc == CLV_OK && k < s->nfree; k++)
+    g[k] = gf[s->free_idx[k]];
+  return rc;
 }
 
 /* Start number k: 0 is the caller's or the family's; the others move every
@@ -1015,6 +1041,80 @@ static int refine_start(const clv__family *f, const clv__data *d, double *work,
   return ok;
 }
 
+/*
+ * The limit fit: the likelihood rises towards the edge of the domain (a
+ * typical case: a year of a retailer's log in which hardly anyone seems to
+ * have left, so the drop-out parameter of BG/NBD, MBG/NBD or Pareto/NBD runs
+ * to zero and the model tends to its no-churn limit, the NBD). There is no
+ * maximum inside the domain, but the supremum is well defined: the
+ * parameters that ran off (beyond THETA_FAR on the log scale) are held where
+ * they are, far enough out that the likelihood no longer changes, and the
+ * others are fitted. theta is the best point reached and is updated.
+ * Returns the number of parameters held, or -1 when none ran off or the rest
+ * did not converge.
+ */
+static int boundary_fit(fit_ctx *ctx, const clv__family *f, int np,
+                        double *theta, const clv__optim_opts *oo, int *iters,
+                        int *evals) {
+  sub_ctx sc;
+  double t[CLV__MAXP];
+  clv__optim_result res;
+  memset(&sc, 0, sizeof sc);
+  sc.c = ctx;
+  sc.np = np;
+  memcpy(sc.theta, theta, (size_t)np * sizeof(double));
+  for (int i = 0; i < np; i++) {
+    if (!(fabs(theta[i]) > THETA_FAR))
+      sc.free_idx[sc.nfree++] = i;
+    else if (!(f->dropout_params >> i & 1u))
+      return -1;
+  }
+  if (sc.nfree == np || sc.nfree == 0)
+    return -1;
+  for (int k = 0; k < sc.nfree; k++)
+    t[k] = theta[sc.free_idx[k]];
+  /* A point that already meets the tolerance in the free parameters is
+   * kept as it is: a line search from it can only fail to make progress. */
+  double f0, g0[CLV__MAXP], gn = 0;
+  (*evals)++;
+  int rc = sub_objective(&sc, t, &f0, g0);
+  for (int k = 0; rc == CLV_OK && k < sc.nfree; k++)
+    gn += g0[k] * g0[k];
+  if (rc != CLV_OK)
+    return -1;
+  if (sqrt(gn) > oo->gtol) {
+    rc = clv__minimize(sub_objective, &sc, sc.nfree, t, oo, &res);
+    *iters += res.iterations;
+    *evals += res.evaluations;
+    if (rc != CLV_OK || !res.converged)
+      return -1;
+  }
+  for (int k = 0; k < sc.nfree; k++) {
+    if (!(fabs(t[k]) < THETA_EDGE))
+      return -1;
+    theta[sc.free_idx[k]] = t[k];
+  }
+  return np - sc.nfree;
+}
+
+/* Says which parameters ran off in a limit fit, and what it means. */
+static void boundary_note(clv_model *m, const clv__family *f,
+                          const double *theta, int np) {
+  char list[160] = "";
+  size_t len = 0;
+  for (int i = 0; i < np && len < sizeof list; i++)
+    if (fabs(theta[i]) > THETA_FAR)
+      len += (size_t)snprintf(list + len, sizeof list - len, "%s%s %s %.3g",
+                              len ? ", " : "", f->pnames[i],
+                              theta[i] < 0 ? "ran down to" : "ran up to",
+                              exp(theta[i]));
+  clv__model_note(m,
+                  "Limit fit: %s, the edge of the domain, where the "
+                  "likelihood no longer changes (for a drop-out parameter: "
+                  "the log shows almost no drop-out). No SEs.",
+                  list);
+}
+
 int clv_fit(const char *family, const clv_summary *s, const clv_fit_opts *o,
             clv_model **out, clv_error *err) {
   clv_fit_opts def;
@@ -1026,6 +1126,11 @@ int clv_fit(const char *family, const clv_summary *s, const clv_fit_opts *o,
   double Hinv[CLV__MAXP * CLV__MAXP];
   char why[256] = "";
   int rc, np, found = 0, iters = 0, evals = 0, refined = 0;
+  /* The lowest objective reached by any start, converged or not: where the
+   * likelihood's supremum is at the edge of the domain, no start converges
+   * inside it, and this point is where the limit fit starts. */
+  double near_theta[CLV__MAXP], near_f = INFINITY;
+  int boundary = 0;
   memset(&d, 0, sizeof d);
   if (err)
     clv_error_clear(err);
@@ -1102,6 +1207,10 @@ int clv_fit(const char *family, const clv_summary *s, const clv_fit_opts *o,
       goto fail;
     const char *reason =
         rc ? "the likelihood is not finite at the start" : res.why;
+    if (rc == CLV_OK && res.f < near_f) {
+      near_f = res.f;
+      memcpy(near_theta, theta, sizeof theta);
+    }
     for (int i = 0; rc == CLV_OK && res.converged && i < np; i++) {
       if (fabs(theta[i]) > THETA_EDGE) {
         snprintf(why, sizeof why,
@@ -1126,6 +1235,16 @@ int clv_fit(const char *family, const clv_summary *s, const clv_fit_opts *o,
     clv__model_note(m, "Start %d did not converge: %s.", k + 1, why);
   }
   m->evaluations = evals;
+  if (!found && near_f < INFINITY) {
+    int bi = boundary_fit(&ctx, f, np, near_theta, &oo, &iters, &evals);
+    if (bi >= 0) {
+      found = boundary = 1;
+      memcpy(best, near_theta, sizeof near_theta);
+      m->iterations = iters;
+      m->evaluations = evals;
+      boundary_note(m, f, best, np);
+    }
+  }
   if (!found) {
     rc = CLV_ENOCONV;
     set_err(err, rc,
@@ -1143,9 +1262,15 @@ int clv_fit(const char *family, const clv_summary *s, const clv_fit_opts *o,
    * in theta by central differences of the analytic gradient; cov(theta) is
    * its inverse and the delta method gives se(p_i) = p_i se(theta_i). */
   ctx.scale = 1.0;
-  if (clv__hessian(objective, &ctx, np, best, 1e-4, H, &m->evaluations) ==
-          CLV_OK &&
-      clv__spd_inverse(np, H, inv) == CLV_OK) {
+  if (boundary) {
+    /* At the edge the likelihood is flat in the directions that ran off,
+     * so the Hessian has no inverse: standard errors are left unknown (and
+     * intervals, which need the covariance, unavailable). */
+    for (int i = 0; i < np; i++)
+      m->se[i] = NAN;
+  } else if (clv__hessian(objective, &ctx, np, best, 1e-4, H,
+                          &m->evaluations) == CLV_OK &&
+             clv__spd_inverse(np, H, inv) == CLV_OK) {
     for (int i = 0; i < np; i++)
       m->se[i] = m->p[i] * sqrt(inv[i * np + i]);
     /* Kept whole for the parameter bootstrap of prediction intervals
@@ -1157,23 +1282,41 @@ int clv_fit(const char *family, const clv_summary *s, const clv_fit_opts *o,
      * out (beyond 1e5 or below 1e-5) is the signature of a supremum at the
      * edge of the domain, not a maximum: refuse it. Otherwise keep the fit
      * and say that the standard errors are unknown. */
-    for (int i = 0; i < np; i++) {
-      if (fabs(best[i]) > THETA_FAR) {
+    int far = 0;
+    for (int i = 0; i < np; i++)
+      far |= fabs(best[i]) > THETA_FAR;
+    if (far) {
+      /* A converged point far out with a flat direction: the supremum is at
+       * the edge, the same case as above. */
+      ctx.scale = 1.0 / d.customers; /* the fit's per-customer scale */
+      int bi = boundary_fit(&ctx, f, np, best, &oo, &iters, &m->evaluations);
+      if (bi < 0) {
         rc = CLV_ENOCONV;
         set_err(err, rc,
                 "the %s likelihood has no maximum inside the parameter "
-                "domain (%s ran to %.3g and the likelihood is flat in some "
-                "direction): the data do not identify the model",
-                f->name, f->pnames[i], m->p[i]);
+                "domain and no limit fit converged: the data do not "
+                "identify the model",
+                f->name);
         goto fail;
       }
+      for (int i = 0; i < np; i++) {
+        m->p[i] = exp(best[i]);
+        m->se[i] = NAN;
+      }
+      rc = clv__data_loglik(f, &d, m->p, work, o->threads, &m->loglik, NULL);
+      if (rc)
+        goto fail;
+      boundary_note(m, f, best, np);
+      boundary = 1;
+    } else {
+      clv__model_note(m, "The Hessian is not positive definite: standard "
+                         "errors are unknown.");
     }
-    clv__model_note(m, "The Hessian is not positive definite: standard "
-                       "errors are unknown.");
   }
   m->customers = d.customers;
   m->unique = d.n;
   m->converged = 1;
+  m->at_limit = boundary;
   m->penalty = o->penalty;
   *out = m;
   m = NULL;

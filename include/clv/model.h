@@ -95,6 +95,9 @@ int clv_model_converged(const clv_model *m);
 double clv_model_penalty(const clv_model *m);
 clv_unit clv_model_unit(const clv_model *m);
 const char *clv_model_notes(const clv_model *m); /* "" when none */
+/* 1 when the fit is a limit fit: the likelihood had no maximum inside the
+ * domain and parameters were held at its edge (see the notes). */
+int clv_model_at_limit(const clv_model *m);
 /* 1 for families that model purchases (bgnbd), 0 for spend (gg). */
 int clv_model_is_transaction(const clv_model *m);
 

@@ -364,6 +364,7 @@ int clv__bgbb_dert(const double *p, double x, double tx, double n, double d,
 const clv__family clv__family_bgbb = {
     .name = "bgbb",
     .kind = CLV__KIND_TX,
+    .dropout_params = 1u << 2 | 1u << 3,
     .np = 4,
     .pnames = names,
     .key = {CLV_COL_X, CLV_COL_TX, CLV_COL_T},

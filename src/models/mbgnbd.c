@@ -223,6 +223,7 @@ static int pmf(const double *p, double t, int n, double *out) {
 const clv__family clv__family_mbgnbd = {
     .name = "mbgnbd",
     .kind = CLV__KIND_TX,
+    .dropout_params = 1u << 2 | 1u << 3,
     .np = 4,
     .pnames = names,
     .key = {CLV_COL_X, CLV_COL_TX, CLV_COL_T},

@@ -561,6 +561,8 @@ int clv__pnbd_dert(const double *p, double x, double tx, double T, double delta,
 const clv__family clv__family_pnbd = {
     .name = "pnbd",
     .kind = CLV__KIND_TX,
+    .dropout_params = 1u << 2 | 1u << 3,
+    .slow_at_limit = 1,
     .np = 4,
     .pnames = names,
     .key = {CLV_COL_X, CLV_COL_TX, CLV_COL_T},
