@@ -29,6 +29,13 @@
 #include "clv/validate.h"
 #include "clv/orders.h"
 #include "clv/base.h"
+#include "clv/segment.h"
+#include "clv/cohort.h"
+#include "clv/products.h"
+#include "clv/remind.h"
+#include "clv/whatif.h"
+#include "clv/cac.h"
+#include "clv/report.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -2,7 +2,8 @@
 # deps.sh - installs the Debian packages clv builds with, when they are missing.
 # Needs root (or sudo) only when something is missing.
 set -euo pipefail
-PKGS=(cmake make gcc pkg-config libgsl-dev libjansson-dev zlib1g-dev libcmocka-dev)
+PKGS=(cmake make gcc pkg-config libgsl-dev libjansson-dev zlib1g-dev libcmocka-dev
+      nodejs npm chromium)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -16,7 +16,14 @@
   X(retention, cmd_retention,                                                  \
     "subscription retention: sBG fit, survivor projection, DERL, CLV")         \
   X(validate, cmd_validate, "holdout validation: which model predicts best")   \
-  X(run, cmd_run, "the one-shot job: summary -> models -> predictions, CLV")
+  X(run, cmd_run, "the one-shot job: summary -> models -> predictions, CLV") \
+  X(segment, cmd_segment, "value tiers, RFM groups, churn risk, concentration") \
+  X(remind, cmd_remind, "reorder reminders: due dates and the week's contacts") \
+  X(cac, cmd_cac, "acquisition budgets: max CAC, LTV:CAC, payback per channel") \
+  X(cohort, cmd_cohort, "acquisition cohorts: retention, CLV curves, trend") \
+  X(products, cmd_products, "product profit, high-value buys, cross-sell pairs") \
+  X(report, cmd_report, "order log -> self-contained HTML dashboard (ECharts)") \
+  X(whatif, cmd_whatif, "what-if: value under retention, frequency, AOV, margin")
 
 #define CLV__DECLARE(name, fn, text) int fn(int argc, char **argv);
 CLV_COMMANDS(CLV__DECLARE)

@@ -1,0 +1,304 @@
+/*
+ * test_report.c - the HTML report (clv_report_*): the page is
+ * self-contained (CSP, no external URL), the data block cannot be closed
+ * early by a title holding "</script>", and the figures add up to the run's
+ * totals. The data block is parsed back with jansson, an independent
+ * reader, rather than compared with a copy of our own output.
+ */
+#include "testutil.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clv.h"
+
+/* A scored base from a simulated log of 2000 customers (the default
+ * BG/NBD + Gamma-Gamma CDNOW parameters). Only base->run is read by the
+ * report's base sections, so the order table stays NULL. */
+static clv_base *simulated_base(void) {
+  clv_sim_opts so;
+  clv_run_opts ro;
+  clv_run_result *rr = NULL;
+  clv_base *b;
+  const char *path = clv_test_tmp("report_orders.csv");
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  clv_sim_opts_init(&so);
+  so.customers = 2000;
+  so.seed = 11;
+  so.threads = 1;
+  assert_int_equal(clv_simulate_log(&so, f, NULL), CLV_OK);
+  assert_int_equal(fclose(f), 0);
+  clv_run_opts_init(&ro);
+  assert_int_equal(clv_run(path, &ro, &rr, NULL), CLV_OK);
+  b = calloc(1, sizeof *b);
+  assert_non_null(b);
+  b->run = rr;
+  return b;
+}
+
+static void free_base(clv_base *b) {
+  clv_run_result_free(b->run);
+  free(b);
+}
+
+static char *slurp(const char *path, size_t *n) {
+  FILE *f = fopen(path, "rb");
+  char *p;
+  long len;
+  assert_non_null(f);
+  assert_int_equal(fseek(f, 0, SEEK_END), 0);
+  len = ftell(f);
+  rewind(f);
+  p = malloc((size_t)len + 1);
+  assert_non_null(p);
+  assert_int_equal(fread(p, 1, (size_t)len, f), (size_t)len);
+  p[len] = '\0';
+  fclose(f);
+  *n = (size_t)len;
+  return p;
+}
+
+static size_t count(const char *hay, const char *needle) {
+  size_t c = 0;
+  for (hay = strstr(hay, needle); hay; hay = strstr(hay + 1, needle))
+    c++;
+  return c;
+}
+
+/* The JSON of the data block, parsed. */
+static json_t *data_of(const char *html) {
+  const char *a = strstr(html, "id=\"clv-data\">");
+  const char *e;
+  json_error_t je;
+  json_t *j;
+  assert_non_null(a);
+  a += strlen("id=\"clv-data\">");
+  e = strstr(a, "</script>");
+  assert_non_null(e);
+  j = json_loadb(a, (size_t)(e - a), 0, &je);
+  if (j == NULL)
+    fail_msg("data block: %s at %d", je.text, je.position);
+  return j;
+}
+
+static json_t *section(json_t *d, const char *id) {
+  size_t i;
+  json_t *s;
+  json_array_foreach(json_object_get(d, "sections"), i, s) {
+    if (strcmp(json_string_value(json_object_get(s, "id")), id) == 0)
+      return json_object_get(s, "payload");
+  }
+  fail_msg("no section %s", id);
+  return NULL;
+}
+
+static double kpi(json_t *payload, const char *label) {
+  size_t i;
+  json_t *k;
+  json_array_foreach(json_object_get(payload, "kpis"), i, k) {
+    if (strcmp(json_string_value(json_object_get(k, "label")), label) == 0)
+      return json_number_value(json_object_get(k, "value"));
+  }
+  fail_msg("no kpi %s", label);
+  return NAN;
+}
+
+static json_t *chart(json_t *payload, const char *title_start) {
+  size_t i;
+  json_t *c;
+  json_array_foreach(json_object_get(payload, "charts"), i, c) {
+    const char *t = json_string_value(json_object_get(c, "title"));
+    if (strncmp(t, title_start, strlen(title_start)) == 0)
+      return c;
+  }
+  fail_msg("no chart %s", title_start);
+  return NULL;
+}
+
+static double series_sum(json_t *c, size_t k) {
+  json_t *d =
+      json_object_get(json_array_get(json_object_get(c, "series"), k), "data");
+  json_t *v;
+  size_t i;
+  double s = 0;
+  json_array_foreach(d, i, v) s += json_number_value(v);
+  return s;
+}
+
+static char *render(const clv_base *b, const clv_report_opts *o, size_t *n) {
+  const char *path = clv_test_tmp("report.html");
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  assert_int_equal(clv_report_write(b, o, f), CLV_OK);
+  assert_int_equal(fclose(f), 0);
+  return slurp(path, n);
+}
+
+/* The page is self-contained and its figures add up. The totals are the
+ * run's own sums (customers, sum of values), computed by clv_run, which the
+ * report must carry over unchanged; the histogram and the purchase
+ * distribution must each count every customer once. */
+static void test_totals_and_self_contained(void **state) {
+  clv_base *b;
+  clv_report_opts o;
+  char *html;
+  size_t n;
+  json_t *d, *ov, *val, *fit, *c;
+  (void)state;
+  if (!clv_report_available())
+    skip();
+  b = simulated_base();
+  clv_report_opts_init(&o);
+  o.title = "Shop </script><script>alert(1)</script>";
+  html = render(b, &o, &n);
+  assert_true(strncmp(html, "<!DOCTYPE html>", 15) == 0);
+  assert_non_null(strstr(html, "default-src 'none'"));
+  /* No URL that a browser would fetch: no src= or href= to http. */
+  assert_null(strstr(html, "src=\"http"));
+  assert_null(strstr(html, "href=\"http"));
+  /* Four script elements in the template, each closed once: the title's
+   * "</script>" must not add a fifth closing tag. */
+  assert_int_equal(count(html, "</script>"), 4);
+  /* ECharts is ~1.1 MB; a 2000-customer base adds a few kB. */
+  assert_true(n < 1500000);
+  d = data_of(html);
+  assert_string_equal(json_string_value(json_object_get(d, "title")), o.title);
+  assert_string_equal(json_string_value(json_object_get(d, "symbol")), "$");
+  ov = section(d, "overview");
+  assert_close(kpi(ov, "Customers"), 2000, 0, 1e-12);
+  assert_close(kpi(ov, "Predicted CLV, total"), b->run->value_total, 0, 1e-5);
+  assert_close(kpi(ov, "Historic revenue"), b->run->historic_revenue, 0, 1e-5);
+  assert_close(kpi(ov, "Predicted CLV per customer"),
+               b->run->value_total / 2000, 0, 1e-5);
+  {
+    double a = kpi(ov, "Active share (mean P(alive))");
+    assert_true(a > 0 && a < 1);
+  }
+  val = section(d, "value");
+  assert_close(kpi(val, "Predicted CLV, total"), b->run->value_total, 0, 1e-5);
+  c = chart(val, "Distribution of predicted CLV");
+  assert_close(series_sum(c, 0), 2000, 0, 1e-12);
+  /* The Pareto curve rises from 0 to 1 and is concave (most valuable
+   * first), so it lies above the diagonal. */
+  c = chart(val, "Pareto curve");
+  {
+    json_t *y = json_object_get(json_array_get(json_object_get(c, "series"), 0),
+                                "data");
+    json_t *x = json_object_get(c, "x");
+    size_t i, m = json_array_size(y);
+    assert_true(m >= 10);
+    assert_close(json_number_value(json_array_get(y, 0)), 0, 1e-12, 0);
+    assert_close(json_number_value(json_array_get(y, m - 1)), 1, 1e-5, 0);
+    for (i = 1; i < m; i++) {
+      double yi = json_number_value(json_array_get(y, i));
+      assert_true(yi >= json_number_value(json_array_get(y, i - 1)) - 1e-9);
+      assert_true(yi >= json_number_value(json_array_get(x, i)) - 1e-5);
+    }
+  }
+  fit = section(d, "fit");
+  c = chart(fit, "Customers by repeat purchases");
+  /* Actual counts every customer once; the model's P(X(T_i) = n) summed
+   * over n (with the tail in the last bar) is 1 per customer. */
+  assert_close(series_sum(c, 0), 2000, 0, 1e-12);
+  assert_close(series_sum(c, 1), 2000, 0, 1e-4);
+  /* Two heat maps of 16 recency points per frequency row. */
+  c = chart(fit, "P(alive) by frequency");
+  assert_int_equal(json_array_size(json_object_get(c, "z")),
+                   16 * json_array_size(json_object_get(c, "y")));
+  /* No NaN in the data (ECharts' own code may spell it). */
+  assert_null(strstr(strstr(html, "id=\"clv-data\">"), "NaN"));
+  json_decref(d);
+  free(html);
+  free_base(b);
+}
+
+/* Pareto share checked by hand: a fifth of the customers worth 4 each and
+ * the rest 0.25 each: the top 20% hold 0.2n*4 / (0.2n*4 + 0.8n*0.25) =
+ * 0.8 / 1.0 = 80% of the value. */
+static void test_pareto_hand_checked(void **state) {
+  clv_base *b;
+  size_t i, rows;
+  char *html;
+  size_t n;
+  json_t *d;
+  (void)state;
+  if (!clv_report_available())
+    skip();
+  b = simulated_base();
+  rows = b->run->pred->rows;
+  assert_int_equal(rows % 5, 0);
+  for (i = 0; i < rows; i++)
+    b->run->pred->value[i] = i % 5 == 0 ? 4 : 0.25;
+  html = render(b, NULL, &n);
+  d = data_of(html);
+  assert_close(
+      kpi(section(d, "value"), "Share of value in the top 20% of customers"),
+      0.8, 1e-9, 0);
+  assert_close(kpi(section(d, "value"), "Median CLV"), 0.25, 1e-12, 0);
+  json_decref(d);
+  free(html);
+  free_base(b);
+}
+
+/* Chinese labels and the yuan sign; section ids are checked. */
+static void test_lang_and_sections(void **state) {
+  clv_report *r = NULL;
+  clv_report_opts o;
+  char *html;
+  size_t n;
+  const char *path = clv_test_tmp("sections.html");
+  FILE *f;
+  json_t *d, *s;
+  (void)state;
+  clv_report_opts_init(&o);
+  o.lang = "fr";
+  assert_int_equal(clv_report_new(&r, &o), CLV_EINVAL);
+  assert_null(r);
+  o.lang = "zh";
+  assert_int_equal(clv_report_new(&r, &o), CLV_OK);
+  assert_int_equal(clv_report_add_section(r, "bad id", "A", "B", "{}"),
+                   CLV_EINVAL);
+  assert_int_equal(clv_report_add_section(r, "ok", "A", "B", "[]"), CLV_EINVAL);
+  assert_int_equal(
+      clv_report_add_section(r, "extra", "Extra", "额外", "{\"slot\":\"a<b\"}"),
+      CLV_OK);
+  if (!clv_report_available()) {
+    f = fopen(path, "w");
+    assert_int_equal(clv_report_write_html(r, f), CLV_EUNSUPPORTED);
+    fclose(f);
+    clv_report_free(r);
+    skip();
+  }
+  f = fopen(path, "w");
+  assert_non_null(f);
+  assert_int_equal(clv_report_write_html(r, f), CLV_OK);
+  assert_int_equal(fclose(f), 0);
+  clv_report_free(r);
+  html = slurp(path, &n);
+  d = data_of(html);
+  assert_string_equal(json_string_value(json_object_get(d, "currency")), "CNY");
+  assert_string_equal(json_string_value(json_object_get(d, "symbol")),
+                      "\xc2\xa5");
+  s = json_array_get(json_object_get(d, "sections"), 0);
+  assert_string_equal(json_string_value(json_object_get(s, "title")), "额外");
+  /* '<' reaches the page as \u003c and reads back as '<'. */
+  assert_string_equal(
+      json_string_value(json_object_get(json_object_get(s, "payload"), "slot")),
+      "a<b");
+  assert_null(strstr(strstr(html, "id=\"clv-data\">"), "a<b"));
+  json_decref(d);
+  free(html);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_totals_and_self_contained),
+      cmocka_unit_test(test_pareto_hand_checked),
+      cmocka_unit_test(test_lang_and_sections),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
