@@ -2,11 +2,18 @@
 # deps.sh - installs the Debian packages clv builds with, when they are missing.
 # Needs root (or sudo) only when something is missing.
 set -euo pipefail
-PKGS=(cmake make gcc pkg-config libgsl-dev libjansson-dev zlib1g-dev libcmocka-dev
-      nodejs npm chromium)
+PKGS=(cmake make gcc pkg-config libgsl-dev libjansson-dev zlib1g-dev libcmocka-dev)
+# Tools that may come from elsewhere than Debian (Node.js from its own
+# installer, say): the package is needed only when the command is missing.
+# npm embeds Apache ECharts into the report at build time; Chromium runs the
+# report's browser test.
+TOOLS=(nodejs:node npm:npm chromium:chromium)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+for t in "${TOOLS[@]}"; do
+  command -v "${t#*:}" >/dev/null 2>&1 || missing+=("${t%%:*}")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "clv: installing Debian packages: ${missing[*]}" >&2

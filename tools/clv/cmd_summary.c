@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cli.h"
@@ -112,8 +113,14 @@ int cmd_summary(int argc, char **argv) {
     cli_ingest_skipped(CMD, &rep);
   if (rc) {
     if (f != stdout) {
+      /* A half-written summary is removed, but only a regular file: the
+       * output may be a device such as /dev/null, which must never be
+       * unlinked (as root that would replace it for the whole machine). */
+      struct stat st;
+      int regular = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode);
       fclose(f);
-      remove(output);
+      if (regular)
+        remove(output);
     }
     return cli_fail(CMD, rc, &err);
   }
