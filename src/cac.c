@@ -692,21 +692,6 @@ fail:
 
 /* ---- writers ----------------------------------------------------------- */
 
-static void put_num(FILE *f, double v) {
-  char buf[64];
-  if (!isfinite(v))
-    return;
-  clv__fmt_num(v, 1e-12, buf, sizeof buf);
-  fputs(buf, f);
-}
-
-static void json_num(FILE *f, double v) {
-  if (!isfinite(v))
-    fputs("null", f);
-  else
-    put_num(f, v);
-}
-
 static void csv_row(FILE *f, const clv_cac_group *g, int zh) {
   const double v[] = {g->customers,       g->historic_revenue,
                       g->historic_margin, g->clv,
@@ -718,7 +703,7 @@ static void csv_row(FILE *f, const clv_cac_group *g, int zh) {
   clv__put_csv_field(f, g->name, strlen(g->name));
   for (size_t k = 0; k < sizeof v / sizeof *v; k++) {
     fputc(',', f);
-    put_num(f, v[k]);
+    clv__fput_num(f, v[k]);
   }
   fprintf(f, ",%s,", g->payback_from_model ? "model" : "observed");
   const char *vl = clv_cac_verdict_label(g->verdict, zh);
@@ -747,9 +732,9 @@ int clv_cac_write_curve_csv(const clv_cac *c, FILE *f) {
         continue;
       clv__put_csv_field(f, g->name, strlen(g->name));
       fprintf(f, ",%d,", m);
-      put_num(f, g->curve_n[m - 1]);
+      clv__fput_num(f, g->curve_n[m - 1]);
       fputc(',', f);
-      put_num(f, g->curve[m - 1]);
+      clv__fput_num(f, g->curve[m - 1]);
       fprintf(f, ",%s\n", g->curve_n[m - 1] > 0 ? "observed" : "model");
     }
   }
@@ -782,7 +767,7 @@ static void json_group(FILE *f, const clv_cac *c, const clv_cac_group *g) {
   clv__put_json_string(f, g->name, strlen(g->name));
   for (size_t k = 0; k < sizeof v / sizeof *v; k++) {
     fprintf(f, ",\"%s\":", keys[k]);
-    json_num(f, v[k]);
+    clv__fput_json_num(f, v[k]);
   }
   fprintf(f, ",\"verdict\":\"%s\",\"verdict_zh\":\"%s\",\"curve\":[",
           clv_cac_verdict_label(g->verdict, 0),
@@ -790,7 +775,7 @@ static void json_group(FILE *f, const clv_cac *c, const clv_cac_group *g) {
   for (int m = 0; m < c->payback_months; m++) {
     if (m)
       fputc(',', f);
-    json_num(f, g->curve[m]);
+    clv__fput_json_num(f, g->curve[m]);
   }
   fputs("]}", f);
 }
@@ -800,9 +785,9 @@ int clv_cac_write_json(const clv_cac *c, FILE *f) {
   const char *gn = clv_cac_grouping_name(c);
   clv__put_json_string(f, gn, strlen(gn));
   fputs(",\"target\":", f);
-  json_num(f, c->target);
+  clv__fput_json_num(f, c->target);
   fprintf(f, ",\"payback_months\":%d,\"margin\":", c->payback_months);
-  json_num(f, c->margin);
+  clv__fput_json_num(f, c->margin);
   fputs(",\"groups\":[", f);
   for (size_t i = 0; i < c->n; i++) {
     if (i)

@@ -9,24 +9,6 @@
 #include "cohort.h"
 #include "textout.h"
 
-/* A number rounded to hide the binary noise of sums of cent amounts;
- * a value that is not finite is written empty (never NaN in an output). */
-static void put_num(FILE *f, double v) {
-  char buf[64];
-  if (!isfinite(v))
-    return;
-  clv__fmt_num(v, 1e-12, buf, sizeof buf);
-  fputs(buf, f);
-}
-
-static void put_json_num(FILE *f, double v) {
-  if (!isfinite(v)) {
-    fputs("null", f);
-    return;
-  }
-  put_num(f, v);
-}
-
 static int finish(FILE *f) {
   return ferror(f) ? CLV_EIO : CLV_OK;
 }
@@ -41,17 +23,17 @@ int clv_cohorts_write_csv(const clv_cohorts *t, FILE *f) {
       const clv_cohort_cell *e = &c->cells[k];
       int partial = c->last_partial && k + 1 == c->ages;
       fprintf(f, "%s,%zu,%d,", c->label, k, partial);
-      put_num(f, c->customers);
+      clv__fput_num(f, c->customers);
       fputc(',', f);
-      put_num(f, e->active);
+      clv__fput_num(f, e->active);
       fputc(',', f);
-      put_num(f, e->retention);
+      clv__fput_num(f, e->retention);
       fputc(',', f);
-      put_num(f, e->revenue);
+      clv__fput_num(f, e->revenue);
       fputc(',', f);
-      put_num(f, e->revenue_per_customer);
+      clv__fput_num(f, e->revenue_per_customer);
       fputc(',', f);
-      put_num(f, e->cumulative_per_customer);
+      clv__fput_num(f, e->cumulative_per_customer);
       fputc('\n', f);
     }
   }
@@ -66,11 +48,11 @@ int clv_cohorts_write_retention_csv(const clv_cohorts *t, FILE *f) {
   for (size_t i = 0; i < t->n; i++) {
     const clv_cohort *c = &t->cohorts[i];
     fprintf(f, "%s,", c->label);
-    put_num(f, c->customers);
+    clv__fput_num(f, c->customers);
     for (size_t k = 0; k < t->max_ages; k++) {
       fputc(',', f);
       if (k < c->ages && !(c->last_partial && k + 1 == c->ages))
-        put_num(f, c->cells[k].retention);
+        clv__fput_num(f, c->cells[k].retention);
     }
     fputc('\n', f);
   }
@@ -85,35 +67,35 @@ int clv_cohorts_write_summary_csv(const clv_cohorts *t, int zh, FILE *f) {
     const clv_cohort *c = &t->cohorts[i];
     int full = c->ages > (size_t)c->last_partial;
     fprintf(f, "%s,", c->label);
-    put_num(f, c->customers);
+    clv__fput_num(f, c->customers);
     fputc(',', f);
-    put_num(f, c->revenue);
+    clv__fput_num(f, c->revenue);
     fputc(',', f);
-    put_num(f, c->scored);
+    clv__fput_num(f, c->scored);
     fputc(',', f);
-    put_num(f, c->predicted_total);
+    clv__fput_num(f, c->predicted_total);
     fputc(',', f);
-    put_num(f, c->predicted_mean);
+    clv__fput_num(f, c->predicted_mean);
     fputc(',', f);
-    put_num(f, c->p_alive_mean);
+    clv__fput_num(f, c->p_alive_mean);
     fputc(',', f);
     if (full)
       fprintf(f, "%zu", c->compare_age);
     fputc(',', f);
     if (full)
-      put_num(f, c->compare_value);
+      clv__fput_num(f, c->compare_value);
     fputc(',', f);
     if (c->direction != CLV_TREND_NA || c->compare_baseline != 0)
-      put_num(f, c->compare_baseline);
+      clv__fput_num(f, c->compare_baseline);
     fprintf(f, ",%s\n", clv_trend_dir_label(c->direction, zh));
   }
   /* The total row ties the table to the order log. */
   fputs(zh ? "合计," : "total,", f);
-  put_num(f, t->customers);
+  clv__fput_num(f, t->customers);
   fputc(',', f);
-  put_num(f, t->revenue);
+  clv__fput_num(f, t->revenue);
   fputs(",,", f);
-  put_num(f, t->predicted_total);
+  clv__fput_num(f, t->predicted_total);
   fputs(",,,,,,\n", f);
   return finish(f);
 }
@@ -122,24 +104,24 @@ int clv_cohorts_write_json(const clv_cohorts *t, FILE *f) {
   char d[11];
   fprintf(f, "{\"by\":\"%s\",\"as_of\":\"%s\",\"threshold\":",
           clv_cohort_by_name(t->by), clv_day_format(t->as_of_day, d));
-  put_json_num(f, t->threshold);
+  clv__fput_json_num(f, t->threshold);
   fputs(",\"customers\":", f);
-  put_json_num(f, t->customers);
+  clv__fput_json_num(f, t->customers);
   fputs(",\"revenue\":", f);
-  put_json_num(f, t->revenue);
+  clv__fput_json_num(f, t->revenue);
   fputs(",\"log_revenue\":", f);
-  put_json_num(f, t->log_revenue);
+  clv__fput_json_num(f, t->log_revenue);
   fputs(",\"not_acquired\":", f);
-  put_json_num(f, t->not_acquired);
+  clv__fput_json_num(f, t->not_acquired);
   fputs(",\"not_acquired_revenue\":", f);
-  put_json_num(f, t->not_acquired_revenue);
+  clv__fput_json_num(f, t->not_acquired_revenue);
   fprintf(f, ",\"rows_anonymous\":%llu,\"revenue_anonymous\":",
           (unsigned long long)t->rows_anonymous);
-  put_json_num(f, t->revenue_anonymous);
+  clv__fput_json_num(f, t->revenue_anonymous);
   fprintf(f, ",\"rows_after\":%llu,\"predicted_total\":",
           (unsigned long long)t->rows_after);
   if (t->has_base)
-    put_json_num(f, t->predicted_total);
+    clv__fput_json_num(f, t->predicted_total);
   else
     fputs("null", f);
   fputs(",\"cohorts\":[", f);
@@ -147,35 +129,35 @@ int clv_cohorts_write_json(const clv_cohorts *t, FILE *f) {
     const clv_cohort *c = &t->cohorts[i];
     fprintf(f, "%s{\"cohort\":\"%s\",\"start\":\"%s\",\"customers\":",
             i ? "," : "", c->label, clv_day_format(c->start_day, d));
-    put_json_num(f, c->customers);
+    clv__fput_json_num(f, c->customers);
     fputs(",\"revenue\":", f);
-    put_json_num(f, c->revenue);
+    clv__fput_json_num(f, c->revenue);
     fprintf(f, ",\"last_partial\":%s,\"retention\":[",
             c->last_partial ? "true" : "false");
     for (size_t k = 0; k < c->ages; k++) {
       fputs(k ? "," : "", f);
-      put_json_num(f, c->cells[k].retention);
+      clv__fput_json_num(f, c->cells[k].retention);
     }
     fputs("],\"revenue_per_customer\":[", f);
     for (size_t k = 0; k < c->ages; k++) {
       fputs(k ? "," : "", f);
-      put_json_num(f, c->cells[k].revenue_per_customer);
+      clv__fput_json_num(f, c->cells[k].revenue_per_customer);
     }
     fputs("],\"cumulative_per_customer\":[", f);
     for (size_t k = 0; k < c->ages; k++) {
       fputs(k ? "," : "", f);
-      put_json_num(f, c->cells[k].cumulative_per_customer);
+      clv__fput_json_num(f, c->cells[k].cumulative_per_customer);
     }
     fputs("]", f);
     if (t->has_base) {
       fputs(",\"scored\":", f);
-      put_json_num(f, c->scored);
+      clv__fput_json_num(f, c->scored);
       fputs(",\"predicted_total\":", f);
-      put_json_num(f, c->predicted_total);
+      clv__fput_json_num(f, c->predicted_total);
       fputs(",\"predicted_mean\":", f);
-      put_json_num(f, c->predicted_mean);
+      clv__fput_json_num(f, c->predicted_mean);
       fputs(",\"p_alive_mean\":", f);
-      put_json_num(f, c->p_alive_mean);
+      clv__fput_json_num(f, c->p_alive_mean);
     }
     fprintf(f, ",\"direction\":\"%s\"}", clv_trend_dir_label(c->direction, 0));
   }

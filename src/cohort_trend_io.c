@@ -9,21 +9,6 @@
 #include "cohort.h"
 #include "textout.h"
 
-static void put_num(FILE *f, double v) {
-  char buf[64];
-  if (!isfinite(v))
-    return;
-  clv__fmt_num(v, 1e-12, buf, sizeof buf);
-  fputs(buf, f);
-}
-
-static void put_json_num(FILE *f, double v) {
-  if (!isfinite(v))
-    fputs("null", f);
-  else
-    put_num(f, v);
-}
-
 static int finish(FILE *f) {
   return ferror(f) ? CLV_EIO : CLV_OK;
 }
@@ -41,11 +26,11 @@ int clv_trend_write_csv(const clv_trend *t, int zh, FILE *f) {
       continue;
     clv_day_format(p->as_of_day, d);
     fprintf(f, "%s,all,%s,", d, zh ? "全部" : "all");
-    put_num(f, p->customers);
+    clv__fput_num(f, p->customers);
     fputc(',', f);
-    put_num(f, p->value_total);
+    clv__fput_num(f, p->value_total);
     fputc(',', f);
-    put_num(f, p->value_mean);
+    clv__fput_num(f, p->value_mean);
     fputc('\n', f);
     for (size_t s = 0; s < t->nsegments; s++) {
       const clv_trend_segment *g = &t->segments[s];
@@ -55,11 +40,11 @@ int clv_trend_write_csv(const clv_trend *t, int zh, FILE *f) {
       const char *name = segment_name(g, zh);
       clv__put_csv_field(f, name, strlen(name));
       fputc(',', f);
-      put_num(f, g->customers[k]);
+      clv__fput_num(f, g->customers[k]);
       fputc(',', f);
-      put_num(f, g->value_total[k]);
+      clv__fput_num(f, g->value_total[k]);
       fputc(',', f);
-      put_num(f, g->value_mean[k]);
+      clv__fput_num(f, g->value_mean[k]);
       fputc('\n', f);
     }
   }
@@ -79,9 +64,9 @@ int clv_trend_write_customers_csv(const clv_trend *t, FILE *f) {
         continue;
       clv__put_csv_field(f, id, len);
       fprintf(f, ",%s,", clv_day_format(t->points[k].as_of_day, d));
-      put_num(f, v);
+      clv__fput_num(f, v);
       fputc(',', f);
-      put_num(f, t->p_alive[k * n + c]);
+      clv__fput_num(f, t->p_alive[k * n + c]);
       fputc('\n', f);
     }
   }
@@ -110,13 +95,13 @@ int clv_trend_write_actions_csv(const clv_trend *t, int zh, FILE *f) {
     if (t->cohort_of[c] != SIZE_MAX)
       fputs(t->segments[t->cohort_of[c]].name, f);
     fprintf(f, ",%s,", clv_tier_label(t->tier[c], zh));
-    put_num(f, v);
+    clv__fput_num(f, v);
     fputc(',', f);
-    put_num(f, t->p_alive[last * n + c]);
+    clv__fput_num(f, t->p_alive[last * n + c]);
     fprintf(f, ",%s,", clv_day_format(t->points[first].as_of_day, d));
-    put_num(f, t->value[first * n + c]);
+    clv__fput_num(f, t->value[first * n + c]);
     fputc(',', f);
-    put_num(f, t->change[c]);
+    clv__fput_num(f, t->change[c]);
     fprintf(f, ",%s\n", clv_trend_dir_label(t->direction[c], zh));
   }
   return finish(f);
@@ -125,9 +110,9 @@ int clv_trend_write_actions_csv(const clv_trend *t, int zh, FILE *f) {
 int clv_trend_write_json(const clv_trend *t, FILE *f) {
   char d[11];
   fputs("{\"threshold\":", f);
-  put_json_num(f, t->threshold);
+  clv__fput_json_num(f, t->threshold);
   fputs(",\"change\":", f);
-  put_json_num(f, t->change_all);
+  clv__fput_json_num(f, t->change_all);
   fprintf(f, ",\"direction\":\"%s\",\"points\":[",
           clv_trend_dir_label(t->direction_all, 0));
   for (size_t k = 0; k < t->npoints; k++) {
@@ -140,13 +125,13 @@ int clv_trend_write_json(const clv_trend *t, FILE *f) {
       fputs(",\"model\":", f);
       clv__put_json_string(f, p->model, strlen(p->model));
       fputs(",\"customers\":", f);
-      put_json_num(f, p->customers);
+      clv__fput_json_num(f, p->customers);
       fputs(",\"clv_total\":", f);
-      put_json_num(f, p->value_total);
+      clv__fput_json_num(f, p->value_total);
       fputs(",\"clv_mean\":", f);
-      put_json_num(f, p->value_mean);
+      clv__fput_json_num(f, p->value_mean);
       fputs(",\"p_alive_mean\":", f);
-      put_json_num(f, p->p_alive_mean);
+      clv__fput_json_num(f, p->p_alive_mean);
     }
     fputc('}', f);
   }
@@ -159,15 +144,15 @@ int clv_trend_write_json(const clv_trend *t, FILE *f) {
     fputs(",\"customers\":[", f);
     for (size_t k = 0; k < t->npoints; k++) {
       fputs(k ? "," : "", f);
-      put_json_num(f, g->customers[k]);
+      clv__fput_json_num(f, g->customers[k]);
     }
     fputs("],\"clv_mean\":[", f);
     for (size_t k = 0; k < t->npoints; k++) {
       fputs(k ? "," : "", f);
-      put_json_num(f, g->customers[k] > 0 ? g->value_mean[k] : NAN);
+      clv__fput_json_num(f, g->customers[k] > 0 ? g->value_mean[k] : NAN);
     }
     fputs("],\"change\":", f);
-    put_json_num(f, g->change);
+    clv__fput_json_num(f, g->change);
     fprintf(f, ",\"direction\":\"%s\"}", clv_trend_dir_label(g->direction, 0));
   }
   fputs("]}\n", f);

@@ -19,24 +19,6 @@ const char *clv_products_file_name(clv_products_table t) {
   return (unsigned)t < CLV_PT__COUNT ? FILES[t] : NULL;
 }
 
-/* A number with the fewest digits that read back within 1e-12 (money sums
- * lose their binary noise); nothing for a value that is not finite, so
- * that a missing figure is an empty CSV field. */
-static void put_num(FILE *f, double v) {
-  char buf[64];
-  if (!isfinite(v))
-    return;
-  clv__fmt_num(v, 1e-12, buf, sizeof buf);
-  fputs(buf, f);
-}
-
-static void put_json_num(FILE *f, double v) {
-  if (!isfinite(v))
-    fputs("null", f);
-  else
-    put_num(f, v);
-}
-
 static void put_text(FILE *f, const char *s) {
   clv__put_csv_field(f, s, strlen(s));
 }
@@ -56,7 +38,7 @@ static void put_line(FILE *f, const clv_product_line *l) {
                       (double)l->orders, (double)l->buyers, l->anonymous};
   for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
     fputc(',', f);
-    put_num(f, v[i]);
+    clv__fput_num(f, v[i]);
   }
   fputc('\n', f);
 }
@@ -105,9 +87,9 @@ static void write_tiers(const clv_products *r, int zh, FILE *f) {
       fputc(',', f);
       put_text(f, clv_products_tier_label(t, zh));
       fprintf(f, ",%llu,", (unsigned long long)buyers);
-      put_num(f, net);
+      clv__fput_num(f, net);
       fputc(',', f);
-      put_num(f, l->net != 0 ? net / l->net : NAN);
+      clv__fput_num(f, l->net != 0 ? net / l->net : NAN);
       fputc('\n', f);
     }
   }
@@ -115,9 +97,10 @@ static void write_tiers(const clv_products *r, int zh, FILE *f) {
     fputs("total,,", f);
     put_text(f, clv_products_tier_label(t, zh));
     fprintf(f, ",%llu,", (unsigned long long)r->tier_customers[t]);
-    put_num(f, r->tier_total_net[t]);
+    clv__fput_num(f, r->tier_total_net[t]);
     fputc(',', f);
-    put_num(f, r->total.net != 0 ? r->tier_total_net[t] / r->total.net : NAN);
+    clv__fput_num(f, r->total.net != 0 ? r->tier_total_net[t] / r->total.net
+                                       : NAN);
     fputc('\n', f);
   }
 }
@@ -133,11 +116,11 @@ static void write_top(const clv_products *r, FILE *f) {
     put_text(f, product_name(r, l->product));
     fprintf(f, ",%llu,%llu,", (unsigned long long)l->top_buyers,
             (unsigned long long)l->buyers);
-    put_num(f, l->top_share);
+    clv__fput_num(f, l->top_share);
     fputc(',', f);
-    put_num(f, l->all_share);
+    clv__fput_num(f, l->all_share);
     fputc(',', f);
-    put_num(f, l->lift);
+    clv__fput_num(f, l->lift);
     fputc('\n', f);
   }
   /* The group sizes the shares divide by. */
@@ -153,9 +136,9 @@ static void write_first(const clv_products *r, FILE *f) {
     fputc(',', f);
     put_text(f, product_name(r, p->product));
     fprintf(f, ",%llu,", (unsigned long long)p->customers);
-    put_num(f, p->mean_value);
+    clv__fput_num(f, p->mean_value);
     fputc(',', f);
-    put_num(f, p->mean_p_alive);
+    clv__fput_num(f, p->mean_p_alive);
     fputc('\n', f);
   }
 }
@@ -179,7 +162,7 @@ static void write_pairs(const clv_products *r, FILE *f) {
     for (size_t k = 0; k < 4; k++) {
       if (k)
         fputc(',', f);
-      put_num(f, v[k]);
+      clv__fput_num(f, v[k]);
     }
     fputc('\n', f);
   }
@@ -202,19 +185,19 @@ static void write_recs(const clv_products *r, int zh, FILE *f) {
     fputc(',', f);
     put_text(f, reason);
     fputc(',', f);
-    put_num(f, q->value);
+    clv__fput_num(f, q->value);
     fputc(',', f);
-    put_num(f, q->p_alive);
+    clv__fput_num(f, q->p_alive);
     fputc(',', f);
     put_text(f, key_text(r, CLV_ATTR_PRODUCT, q->product));
     fputc(',', f);
     put_text(f, product_name(r, q->product));
     fputc(',', f);
-    put_num(f, q->score);
+    clv__fput_num(f, q->score);
     fprintf(f, ",%u,", q->rank);
     put_text(f, key_text(r, CLV_ATTR_PRODUCT, q->because));
     fputc(',', f);
-    put_num(f, q->lift);
+    clv__fput_num(f, q->lift);
     fputc('\n', f);
   }
 }
@@ -382,7 +365,7 @@ static void json_text(FILE *f, const char *k, const char *v) {
 
 static void json_num(FILE *f, const char *k, double v) {
   json_key(f, k);
-  put_json_num(f, v);
+  clv__fput_json_num(f, v);
 }
 
 static void json_line(FILE *f, const clv_product_line *l) {

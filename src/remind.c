@@ -389,15 +389,6 @@ fail:
 
 /* ---- writers ----------------------------------------------------------- */
 
-/* A number, or nothing when it is not finite. */
-static void put_num(FILE *f, double v) {
-  char buf[64];
-  if (!isfinite(v))
-    return;
-  clv__fmt_num(v, 1e-12, buf, sizeof buf);
-  fputs(buf, f);
-}
-
 static void put_day(FILE *f, int32_t day) {
   char buf[11];
   if (day != INT32_MAX && day != INT32_MIN)
@@ -438,19 +429,19 @@ int clv_remind_write_customers_csv(const clv_remind *r, const clv_base *b,
     fputc(',', f);
     put_day(f, c->last_day);
     fprintf(f, ",%d,", c->purchase_days);
-    put_num(f, c->interval_days);
+    clv__fput_num(f, c->interval_days);
     fprintf(f, ",%s,", clv_interval_source_name(c->source));
     put_day(f, c->due_day);
     fprintf(f, ",%ld,", (long)c->days_overdue);
-    put_num(f, c->intervals_overdue);
+    clv__fput_num(f, c->intervals_overdue);
     fputc(',', f);
     put_day(f, c->model_next_day);
     fputc(',', f);
-    put_num(f, c->p_alive);
+    clv__fput_num(f, c->p_alive);
     fputc(',', f);
-    put_num(f, c->clv);
+    clv__fput_num(f, c->clv);
     fputc(',', f);
-    put_num(f, c->value_at_stake);
+    clv__fput_num(f, c->value_at_stake);
     fputc(',', f);
     put_text(f, product_text(b, c->suggested_product));
     fputc(',', f);
@@ -474,13 +465,13 @@ int clv_remind_write_contacts_csv(const clv_remind *r, const clv_base *b,
     fputc(',', f);
     put_day(f, c->due_day);
     fprintf(f, ",%ld,", (long)c->days_overdue);
-    put_num(f, c->interval_days);
+    clv__fput_num(f, c->interval_days);
     fputc(',', f);
-    put_num(f, c->p_alive);
+    clv__fput_num(f, c->p_alive);
     fputc(',', f);
-    put_num(f, c->clv);
+    clv__fput_num(f, c->clv);
     fputc(',', f);
-    put_num(f, c->value_at_stake);
+    clv__fput_num(f, c->value_at_stake);
     fputc(',', f);
     put_text(f, product_text(b, c->suggested_product));
     fputc(',', f);
@@ -509,24 +500,16 @@ int clv_remind_write_products_csv(const clv_remind *r, const clv_base *b,
     fprintf(f, ",%d,", it->purchase_days);
     put_day(f, it->last_day);
     fputc(',', f);
-    put_num(f, it->interval_days);
+    clv__fput_num(f, it->interval_days);
     fputc(',', f);
     put_day(f, it->due_day);
     fputc(',', f);
     put_text(f, clv_remind_status_label(it->status, zh));
     fprintf(f, ",%ld,", (long)it->days_overdue);
-    put_num(f, b->run->pred->p_alive[b->row_of[it->customer]]);
+    clv__fput_num(f, b->run->pred->p_alive[b->row_of[it->customer]]);
     fputc('\n', f);
   }
   return ferror(f) ? CLV_EIO : CLV_OK;
-}
-
-/* A JSON number (null when not finite). */
-static void json_num(FILE *f, double v) {
-  if (!isfinite(v))
-    fputs("null", f);
-  else
-    put_num(f, v);
 }
 
 static void json_day(FILE *f, int32_t day) {
@@ -546,27 +529,27 @@ int clv_remind_write_json(const clv_remind *r, const clv_base *b, size_t top,
   fputs(",\"week_of\":", f);
   json_day(f, r->week_of);
   fputs(",\"min_p_alive\":", f);
-  json_num(f, r->min_p_alive);
+  clv__fput_json_num(f, r->min_p_alive);
   fputs(",\"population_interval_days\":", f);
-  json_num(f, r->population_interval_days);
+  clv__fput_json_num(f, r->population_interval_days);
   fputs(",\"customers\":", f);
-  json_num(f, r->customers);
+  clv__fput_json_num(f, r->customers);
   fputs(",\"clv_total\":", f);
-  json_num(f, r->clv_total);
+  clv__fput_json_num(f, r->clv_total);
   fputs(",\"statuses\":[", f);
   for (int s = 0; s < CLV_REMIND__COUNT; s++) {
     fprintf(f, "%s{\"label_en\":\"%s\",\"label_zh\":\"%s\",\"customers\":",
             s ? "," : "", clv_remind_status_label(s, 0),
             clv_remind_status_label(s, 1));
-    json_num(f, r->status_customers[s]);
+    clv__fput_json_num(f, r->status_customers[s]);
     fputs(",\"clv\":", f);
-    json_num(f, r->status_clv[s]);
+    clv__fput_json_num(f, r->status_clv[s]);
     fputs(",\"value_at_stake\":", f);
-    json_num(f, r->status_stake[s]);
+    clv__fput_json_num(f, r->status_stake[s]);
     fputc('}', f);
   }
   fprintf(f, "],\"contacts\":%zu,\"contact_value_at_stake\":", r->n_contact);
-  json_num(f, r->contact_stake);
+  clv__fput_json_num(f, r->contact_stake);
   fprintf(f, ",\"repeating_products\":%zu,\"top_contacts\":[", r->n_items);
   for (size_t k = 0; k < r->n_contact && k < top; k++) {
     const clv_remind_customer *c = &r->cust[r->contact[k]];
@@ -578,11 +561,11 @@ int clv_remind_write_json(const clv_remind *r, const clv_base *b, size_t top,
     fprintf(f, "\"%s\",\"due_date\":", clv_remind_status_label(c->status, 0));
     json_day(f, c->due_day);
     fprintf(f, ",\"days_overdue\":%ld,\"p_alive\":", (long)c->days_overdue);
-    json_num(f, c->p_alive);
+    clv__fput_json_num(f, c->p_alive);
     fputs(",\"clv\":", f);
-    json_num(f, c->clv);
+    clv__fput_json_num(f, c->clv);
     fputs(",\"value_at_stake\":", f);
-    json_num(f, c->value_at_stake);
+    clv__fput_json_num(f, c->value_at_stake);
     fputs(",\"suggested_product\":", f);
     const char *sp = product_text(b, c->suggested_product);
     clv__put_json_string(f, sp, strlen(sp));

@@ -27,4 +27,9 @@ int clv__rfm_assign(clv_segments *s, const double *w, int median);
 int clv__concentration(size_t n, const double *v, const double *w,
                        size_t points, clv_concentration *c);
 
+/* Writes the split as a JSON object without a line end (the member "by" of
+ * segments.json, or the whole of clv_seg_split_write_json()). CLV_OK or
+ * CLV_EIO. */
+int clv__seg_split_put_json(const clv_seg_split *r, FILE *f);
+
 #endif

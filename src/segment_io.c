@@ -11,23 +11,6 @@
 #include "segment.h"
 #include "textout.h"
 
-/* A number: the shortest text within 1e-12 relative (hides the binary noise
- * of sums of cent amounts); nothing for a value that is not finite. */
-static void put_num(FILE *f, double v) {
-  char buf[64];
-  if (!isfinite(v))
-    return;
-  size_t n = clv__fmt_num(v, 1e-12, buf, sizeof buf);
-  fwrite(buf, 1, n, f);
-}
-
-static void put_json_num(FILE *f, double v) {
-  if (!isfinite(v))
-    fputs("null", f);
-  else
-    put_num(f, v);
-}
-
 static void put_group_csv(FILE *f, const char *scheme, const clv_seg_group *g) {
   clv__put_csv_field(f, scheme, strlen(scheme));
   fputc(',', f);
@@ -37,7 +20,7 @@ static void put_group_csv(FILE *f, const char *scheme, const clv_seg_group *g) {
                       g->share_predicted, g->avg_clv,         g->avg_p_alive};
   for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
     fputc(',', f);
-    put_num(f, v[k]);
+    clv__fput_num(f, v[k]);
   }
   fputc('\n', f);
 }
@@ -58,11 +41,11 @@ int clv_segments_write_concentration_csv(const clv_segments *s, FILE *f) {
   const clv_concentration *h = &s->conc_historic, *p = &s->conc_predicted;
   fputs("share_customers,share_historic,share_predicted\n", f);
   for (size_t k = 0; k < h->points; k++) {
-    put_num(f, (double)k / (double)(h->points - 1));
+    clv__fput_num(f, (double)k / (double)(h->points - 1));
     fputc(',', f);
-    put_num(f, h->curve[k]);
+    clv__fput_num(f, h->curve[k]);
     fputc(',', f);
-    put_num(f, p->curve[k]);
+    clv__fput_num(f, p->curve[k]);
     fputc('\n', f);
   }
   return ferror(f) ? CLV_EIO : CLV_OK;
@@ -79,7 +62,7 @@ static void put_json_group(FILE *f, const clv_seg_group *g) {
                       g->share_predicted, g->avg_clv,         g->avg_p_alive};
   for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
     fprintf(f, ",\"%s\":", names[k]);
-    put_json_num(f, v[k]);
+    clv__fput_json_num(f, v[k]);
   }
   fputc('}', f);
 }
@@ -99,27 +82,32 @@ static void put_json_table(FILE *f, const char *name, const clv_seg_table *t) {
 static void put_json_conc(FILE *f, const char *name,
                           const clv_concentration *c) {
   fprintf(f, "\"%s\":{\"gini\":", name);
-  put_json_num(f, c->gini);
+  clv__fput_json_num(f, c->gini);
   fputs(",\"top1\":", f);
-  put_json_num(f, c->top1);
+  clv__fput_json_num(f, c->top1);
   fputs(",\"top5\":", f);
-  put_json_num(f, c->top5);
+  clv__fput_json_num(f, c->top5);
   fputs(",\"top10\":", f);
-  put_json_num(f, c->top10);
+  clv__fput_json_num(f, c->top10);
   fputs(",\"top20\":", f);
-  put_json_num(f, c->top20);
+  clv__fput_json_num(f, c->top20);
   fputs(",\"negative_customers\":", f);
-  put_json_num(f, c->negative);
+  clv__fput_json_num(f, c->negative);
   fputs(",\"curve\":[", f);
   for (size_t k = 0; k < c->points; k++) {
     if (k)
       fputc(',', f);
-    put_json_num(f, c->curve[k]);
+    clv__fput_json_num(f, c->curve[k]);
   }
   fputs("]}", f);
 }
 
 int clv_segments_write_json(const clv_segments *s, FILE *f) {
+  return clv_segments_write_json_by(s, NULL, f);
+}
+
+int clv_segments_write_json_by(const clv_segments *s, const clv_seg_split *r,
+                               FILE *f) {
   const clv_segment_opts *o = &s->opts;
   fputs("{\"options\":{\"tier_mode\":", f);
   fputs(o->tier_mode == CLV_TIER_MONEY ? "\"money\"" : "\"percent\"", f);
@@ -127,20 +115,20 @@ int clv_segments_write_json(const clv_segments *s, FILE *f) {
   for (size_t k = 0; k < o->tiers; k++) {
     if (k)
       fputc(',', f);
-    put_json_num(f, o->cut[k]);
+    clv__fput_json_num(f, o->cut[k]);
   }
   fprintf(f, "],\"rfm_split\":\"%s\",\"risk_by\":\"%s\",\"risk_cuts\":[",
           o->rfm_median ? "median" : "mean",
           o->risk_by == CLV_RISK_NOPURCHASE ? "nopurchase" : "palive");
-  put_json_num(f, o->risk_cut[0]);
+  clv__fput_json_num(f, o->risk_cut[0]);
   fputc(',', f);
-  put_json_num(f, o->risk_cut[1]);
+  clv__fput_json_num(f, o->risk_cut[1]);
   fputs("]},\"rfm_splits\":{\"recency_days\":", f);
-  put_json_num(f, s->r_split);
+  clv__fput_json_num(f, s->r_split);
   fputs(",\"frequency\":", f);
-  put_json_num(f, s->f_split);
+  clv__fput_json_num(f, s->f_split);
   fputs(",\"monetary\":", f);
-  put_json_num(f, s->m_split);
+  clv__fput_json_num(f, s->m_split);
   fputs("},", f);
   put_json_table(f, "tiers", &s->tiers);
   fputc(',', f);
@@ -154,18 +142,24 @@ int clv_segments_write_json(const clv_segments *s, FILE *f) {
   fputc(',', f);
   put_json_conc(f, "predicted", &s->conc_predicted);
   fputs("},\"company\":{\"customers\":", f);
-  put_json_num(f, s->company_customers);
+  clv__fput_json_num(f, s->company_customers);
   fputs(",\"historic\":", f);
-  put_json_num(f, s->company_historic);
+  clv__fput_json_num(f, s->company_historic);
   fputs(",\"predicted\":", f);
-  put_json_num(f, s->company_predicted);
+  clv__fput_json_num(f, s->company_predicted);
   fputs(",\"unscored_customers\":", f);
-  put_json_num(f, s->unscored_customers);
+  clv__fput_json_num(f, s->unscored_customers);
   fputs(",\"unscored_historic\":", f);
-  put_json_num(f, s->unscored_historic);
+  clv__fput_json_num(f, s->unscored_historic);
   fputs(",\"anonymous_historic\":", f);
-  put_json_num(f, s->anonymous_historic);
-  fputs("}}\n", f);
+  clv__fput_json_num(f, s->anonymous_historic);
+  fputc('}', f);
+  if (r != NULL) {
+    fputs(",\"by\":", f);
+    if (clv__seg_split_put_json(r, f) != CLV_OK)
+      return CLV_EIO;
+  }
+  fputs("}\n", f);
   return ferror(f) ? CLV_EIO : CLV_OK;
 }
 
@@ -257,7 +251,7 @@ int clv_segments_write_customers(const clv_segments *s, const clv_base *b,
                         s->historic[i]};
     for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
       fputc(',', f);
-      put_num(f, v[k]);
+      clv__fput_num(f, v[k]);
     }
     fprintf(f, ",%u,%u,%u,", s->r_score[i], s->f_score[i], s->m_score[i]);
     /* The median time to the next purchase, from the as-of day; empty when

@@ -394,3 +394,18 @@ size_t clv__fmt_sig(double v, int digits, char *buf, size_t size) {
   buf[len] = '\0';
   return len;
 }
+
+void clv__fput_num(FILE *f, double v) {
+  char buf[64];
+  if (!isfinite(v))
+    return;
+  size_t n = clv__fmt_num(v, 1e-12, buf, sizeof buf);
+  fwrite(buf, 1, n, f);
+}
+
+void clv__fput_json_num(FILE *f, double v) {
+  if (!isfinite(v))
+    fputs("null", f);
+  else
+    clv__fput_num(f, v);
+}

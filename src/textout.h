@@ -18,6 +18,14 @@
  */
 size_t clv__fmt_num(double v, double rel_tol, char *buf, size_t size);
 
+/* Writes v to f as the shortest text within 1e-12 relative (which hides the
+ * binary noise of sums of cent amounts), or nothing when v is not finite: a
+ * CSV cell of the business layer's tables. */
+void clv__fput_num(FILE *f, double v);
+
+/* The same as a JSON value: null when v is not finite. */
+void clv__fput_json_num(FILE *f, double v);
+
 /* 1 when a CSV field must be quoted: it holds a comma, quote, CR or LF. */
 int clv__csv_needs_quotes(const char *p, size_t n);
 

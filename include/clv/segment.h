@@ -2,7 +2,9 @@
  * clv/segment.h - customer segments over a scored base: value tiers from
  * predicted CLV, RFM groups (the Chinese 8-type scheme and the 11-group
  * English scheme), churn-risk bands, and the concentration of historic and
- * predicted value (Pareto / Lorenz curve, top shares, Gini).
+ * predicted value (Pareto / Lorenz curve, top shares, Gini); and the split
+ * "classify, then predict separately" (per-segment fits set beside the
+ * pooled fit, clv_segments_by()).
  *
  * Every table carries a total row, and the result carries the company
  * figures (customers without a summary row, rows without a customer id), so
@@ -177,6 +179,113 @@ int clv_segments_write_text(const clv_segments *s, FILE *f);
  */
 int clv_segments_write_customers(const clv_segments *s, const clv_base *b,
                                  FILE *f);
+
+/* ---- classify, then predict separately (--by COLUMN) -------------------
+ *
+ * The customers are split by one text column of the order table (a
+ * customer's channel, store, acquisition channel, ...) or by value tier;
+ * each segment's summary rows get their own fit of the purchase family the
+ * pooled base chose (and of Gamma-Gamma when the segment has enough repeat
+ * buyers, else the pooled spend model) and their own predictions, under the
+ * pooled value options. A segment that cannot be fitted keeps the pooled
+ * predictions and says why. The sum over segments is the company value of
+ * the "predict separately" approach, beside the pooled total. */
+
+/* Most parameters kept per model. */
+#define CLV_SEG_BY_MAXP 8
+
+/* Options of clv_segments_by(). */
+typedef struct clv_segment_by_opts {
+  int by_tier;          /* 1: split by the value tiers of the clv_segments
+                           result; 0 (default): by column `attr` */
+  clv_attr attr;        /* CLV_ATTR_CHANNEL (default) */
+  clv_attr_pick pick;   /* a customer's value (clv_segment_by_default_pick()) */
+  size_t min_customers; /* fewest customers to fit a segment (100) */
+  size_t min_repeat_buyers; /* fewest repeat buyers for the purchase fit and,
+                               with positive spend, for Gamma-Gamma (20, as
+                               clv_run_opts) */
+  clv_fit_opts fit;         /* clv_fit_opts_init() */
+  int zh;                   /* 1: Chinese labels */
+} clv_segment_by_opts;
+
+/* The pick that suits a column: CLV_PICK_FIRST for the acquisition channel
+ * and the first product / category (how the customer came), CLV_PICK_MOST
+ * for the sales channel and the store (where the customer buys). */
+clv_attr_pick clv_segment_by_default_pick(clv_attr a);
+
+/* Fills the defaults listed above (pick for CLV_ATTR_CHANNEL). */
+void clv_segment_by_opts_init(clv_segment_by_opts *o);
+
+/* One segment of the split, or the total row. Sums are weighted. */
+typedef struct clv_seg_by_group {
+  char label[64];
+  double customers;
+  double repeat_buyers; /* customers with x > 0 */
+  double historic;      /* net spend up to the as-of day */
+  double pooled;        /* predicted value under the pooled models */
+  double separate;      /* predicted value under the segment's own fit */
+  double diff;          /* separate - pooled */
+  double diff_pct;      /* 100 diff / pooled (0 when pooled is 0) */
+  int fallback;         /* 1: the pooled predictions were kept */
+  int spend_pooled;     /* 1: the pooled spend model was used */
+  char reason[128];     /* why it fell back, or why the pooled spend model
+                           was used ("" otherwise) */
+  int tx_np, spend_np;  /* parameters (0 when not fitted) */
+  double tx[CLV_SEG_BY_MAXP], tx_se[CLV_SEG_BY_MAXP]; /* SE NaN: unknown */
+  double spend[CLV_SEG_BY_MAXP], spend_se[CLV_SEG_BY_MAXP];
+} clv_seg_by_group;
+
+/* The result of clv_segments_by(). Owned by the result. */
+typedef struct clv_seg_split {
+  char column[32]; /* "channel", "store", ..., or "tier" */
+  clv_attr_pick pick;
+  char family[16]; /* the pooled purchase family fitted per segment */
+  char tx_name[CLV_SEG_BY_MAXP][16], spend_name[CLV_SEG_BY_MAXP][16];
+  int tx_np, spend_np; /* the pooled models' parameter counts (spend 0:
+                          values are purchases) */
+  size_t n;
+  clv_seg_by_group *g;    /* n segments, "(none)" last when present */
+  clv_seg_by_group total; /* sums of the segments; parameters unused */
+  size_t fallbacks;       /* segments that kept the pooled predictions */
+  size_t rows;            /* summary rows */
+  uint32_t *group_of;     /* summary row -> segment */
+  double *separate_value; /* summary row -> value under its segment's fit */
+  int zh;
+} clv_seg_split;
+
+/*
+ * Splits the scored base b by o->attr (or by the tiers of s, the result of
+ * clv_segments_compute() on b, which gives the per-row historic spend in
+ * every case and must not be NULL) and predicts each segment separately as
+ * described above. o may be NULL (defaults). Computation only: nothing is
+ * printed. The caller frees *out with clv_seg_split_free(). Returns
+ * CLV_OK, CLV_EINVAL (s does not match b, the table lacks the column),
+ * CLV_ENOMEM; a segment's failed fit is not an error (it falls back).
+ */
+int clv_segments_by(const clv_base *b, const clv_segments *s,
+                    const clv_segment_by_opts *o, clv_seg_split **out);
+
+/* Frees a result. Accepts NULL. */
+void clv_seg_split_free(clv_seg_split *r);
+
+/* Writes the split as CSV: column, segment, customers, repeat_buyers,
+ * historic, pooled_value, separate_value, diff, diff_pct, fitted
+ * (1 / 0), spend_model (segment / pooled / none), the parameter columns
+ * (names of the pooled models; empty when fell back) and note; one line per
+ * segment and "total". CLV_OK or CLV_EIO. */
+int clv_seg_split_write_csv(const clv_seg_split *r, FILE *f);
+
+/* Writes the split as one JSON object (no per-customer arrays).
+ * CLV_OK or CLV_EIO. */
+int clv_seg_split_write_json(const clv_seg_split *r, FILE *f);
+
+/* Writes clv_segments_write_json()'s object with the split (NULL: none) as
+ * its member "by". CLV_OK or CLV_EIO. */
+int clv_segments_write_json_by(const clv_segments *s, const clv_seg_split *r,
+                               FILE *f);
+
+/* Writes the split as aligned text for a terminal. CLV_OK or CLV_EIO. */
+int clv_seg_split_write_text(const clv_seg_split *r, FILE *f);
 
 #ifdef __cplusplus
 }

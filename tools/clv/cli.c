@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int cli_exit_code(int status) {
@@ -165,4 +166,33 @@ int cli_close_output(const char *cmd, FILE *f, const char *path) {
 
 int cli_stderr_is_tty(void) {
   return isatty(STDERR_FILENO);
+}
+
+int cli_make_dir(const char *cmd, const char *dir) {
+  char path[4096];
+  size_t n = strlen(dir);
+  if (n == 0 || n >= sizeof path) {
+    fprintf(stderr, "clv %s: bad folder name \"%s\"\n", cmd, dir);
+    return CLI_EXIT_IO;
+  }
+  memcpy(path, dir, n + 1);
+  /* Each parent in turn, then the folder itself. */
+  for (size_t i = 1; i <= n; i++) {
+    if (path[i] != '/' && path[i] != '\0')
+      continue;
+    char c = path[i];
+    path[i] = '\0';
+    if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+      fprintf(stderr, "clv %s: cannot create folder %s: %s\n", cmd, path,
+              strerror(errno));
+      return CLI_EXIT_IO;
+    }
+    path[i] = c;
+  }
+  struct stat st;
+  if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+    fprintf(stderr, "clv %s: %s is not a folder\n", cmd, dir);
+    return CLI_EXIT_IO;
+  }
+  return CLI_EXIT_OK;
 }

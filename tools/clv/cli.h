@@ -81,4 +81,8 @@ int cli_close_output(const char *cmd, FILE *f, const char *path);
 /* 1 when stderr is a terminal (progress is shown only then). */
 int cli_stderr_is_tty(void);
 
+/* Creates the output folder dir and its missing parents (mkdir -p). Returns
+ * CLI_EXIT_OK, or CLI_EXIT_IO after printing why it could not. */
+int cli_make_dir(const char *cmd, const char *dir);
+
 #endif

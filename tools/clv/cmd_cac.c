@@ -203,12 +203,8 @@ int cmd_cac(int argc, char **argv) {
     goto done;
   }
   co.spend = spend;
-  if (dir && mkdir(dir, 0777) != 0 && errno != EEXIST) {
-    fprintf(stderr, "clv %s: cannot create folder %s: %s\n", CMD, dir,
-            strerror(errno));
-    exit_code = CLI_EXIT_IO;
+  if (dir && (exit_code = cli_make_dir(CMD, dir)) != CLI_EXIT_OK)
     goto done;
-  }
   exit_code = cli_biz_load(CMD, &args, 1, &orders, &base);
   if (exit_code)
     goto done;

@@ -310,11 +310,8 @@ int cmd_cohort(int argc, char **argv) {
   }
   if (cli_biz_finish(CMD, &a) < 0)
     return CLI_EXIT_USAGE;
-  if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-    fprintf(stderr, "clv %s: cannot create folder %s: %s\n", CMD, dir,
-            strerror(errno));
+  if (cli_make_dir(CMD, dir) != CLI_EXIT_OK)
     return CLI_EXIT_IO;
-  }
   int zh = cli_biz_zh(&a);
   if ((exit_code = cli_biz_load(CMD, &a, 0, &orders, &base)) != CLI_EXIT_OK)
     goto done;

@@ -210,12 +210,8 @@ int cmd_products(int argc, char **argv) {
     exit_code = CLI_EXIT_DATA;
     goto done;
   }
-  if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-    fprintf(stderr, "clv %s: cannot create folder %s: %s\n", CMD, dir,
-            strerror(errno));
-    exit_code = CLI_EXIT_IO;
+  if ((exit_code = cli_make_dir(CMD, dir)) != CLI_EXIT_OK)
     goto done;
-  }
   if (!a.quiet)
     column_notes(orders, &po);
   if ((rc = clv_products_compute(base, &po, &r)) != CLV_OK) {

@@ -158,11 +158,8 @@ int cmd_remind(int argc, char **argv) {
   }
   if (cli_biz_finish(CMD, &args) < 0)
     return CLI_EXIT_USAGE;
-  if (dir && mkdir(dir, 0777) != 0 && errno != EEXIST) {
-    fprintf(stderr, "clv %s: cannot create folder %s: %s\n", CMD, dir,
-            strerror(errno));
+  if (dir && cli_make_dir(CMD, dir) != CLI_EXIT_OK)
     return CLI_EXIT_IO;
-  }
   exit_code = cli_biz_load(CMD, &args, 1, &orders, &base);
   if (exit_code)
     goto done;

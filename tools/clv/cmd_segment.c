@@ -46,6 +46,16 @@ static void help(void) {
       "  --rfm-split S         mean (default) or median\n"
       "  --risk-by B           palive (default) or nopurchase\n"
       "  --risk-cuts A,B       high risk below A, medium below B (0.3,0.7)\n"
+      "  --by COLUMN           classify, then predict separately: fit the\n"
+      "                        purchase model (and Gamma-Gamma) per value of\n"
+      "                        COLUMN = channel, store, acquisition_channel,\n"
+      "                        category, product_id or tier, and compare the\n"
+      "                        sum with the pooled fit (segments_by.csv)\n"
+      "  --by-pick P           a customer's value of COLUMN: first (its\n"
+      "                        earliest row) or most (most rows); default\n"
+      "                        most for channel and store, else first\n"
+      "  --by-min-customers N  fewest customers to fit a segment (100);\n"
+      "                        smaller segments keep the pooled predictions\n"
       "  -o, --output DIR      output folder (created; default clv-out)\n"
       "\n");
   cli_biz_help(stdout);
@@ -54,6 +64,7 @@ static void help(void) {
          "  clv segment orders.csv -o seg/\n"
          "  clv segment online_retail.csv --lang zh --rfm-split median \\\n"
          "      --tiers vip:2,gold:10 -o seg/\n"
+         "  clv segment orders.csv --by channel -o seg/\n"
          "\n"
          "Exit codes: 0 ok, 1 usage, 2 bad input data, 3 numerical failure,\n"
          "4 cannot read or write a file.\n");
@@ -63,6 +74,7 @@ static void help(void) {
 typedef struct seg_out {
   const clv_segments *s;
   const clv_base *b;
+  const clv_seg_split *by; /* NULL without --by */
 } seg_out;
 
 static int w_tiers(const seg_out *o, FILE *f) {
@@ -83,7 +95,29 @@ static int w_conc(const seg_out *o, FILE *f) {
 }
 
 static int w_json(const seg_out *o, FILE *f) {
-  return clv_segments_write_json(o->s, f);
+  return clv_segments_write_json_by(o->s, o->by, f);
+}
+
+static int w_by(const seg_out *o, FILE *f) {
+  return clv_seg_split_write_csv(o->by, f);
+}
+
+/* The --by column: a text column of the order table, or "tier". */
+static int parse_by(const char *v, clv_segment_by_opts *bo) {
+  if (strcmp(v, "tier") == 0) {
+    bo->by_tier = 1;
+    return 1;
+  }
+  for (int a = 0; a < CLV_ATTR__COUNT; a++) {
+    if (a == CLV_ATTR_ORDER || a == CLV_ATTR_PRODUCT_NAME)
+      continue;
+    if (strcmp(v, clv_attr_name((clv_attr)a)) == 0) {
+      bo->by_tier = 0;
+      bo->attr = (clv_attr)a;
+      return 1;
+    }
+  }
+  return 0;
 }
 
 static int w_customers(const seg_out *o, FILE *f) {
@@ -128,11 +162,15 @@ int cmd_segment(int argc, char **argv) {
   clv_orders *orders = NULL;
   clv_base *base = NULL;
   clv_segments *s = NULL;
+  clv_seg_split *by = NULL;
+  clv_segment_by_opts bo;
+  const char *by_col = NULL, *by_pick = NULL;
   const char *dir = "clv-out", *tiers = NULL, *thresholds = NULL;
   int rc, exit_code = CLI_EXIT_OK;
 
   cli_biz_args_init(&a);
   clv_segment_opts_init(&so);
+  clv_segment_by_opts_init(&bo);
   for (int i = 1; i < argc; i++) {
     const char *arg = argv[i], *v;
     int m;
@@ -179,6 +217,31 @@ int cmd_segment(int argc, char **argv) {
                                "--risk-cuts expects A,B with 0 <= A <= B "
                                "<= 1, such as 0.3,0.7%s%s",
                                v ? ", got " : "", v ? v : "");
+    } else if (VALUE("--by")) {
+      if (v == NULL || !parse_by(v, &bo))
+        return cli_usage_error(CMD,
+                               "--by expects channel, store, "
+                               "acquisition_channel, category, product_id "
+                               "or tier%s%s",
+                               v ? ", got " : "", v ? v : "");
+      by_col = v;
+    } else if (VALUE("--by-pick")) {
+      if (v == NULL || (strcmp(v, "first") != 0 && strcmp(v, "most") != 0))
+        return cli_usage_error(CMD, "--by-pick expects first or most%s%s",
+                               v ? ", got " : "", v ? v : "");
+      by_pick = v;
+    } else if (VALUE("--by-min-customers")) {
+      long n;
+      if (v == NULL)
+        return cli_usage_error(CMD, "--by-min-customers needs a number");
+      if (!cli_parse_long(CMD, "--by-min-customers", v, &n))
+        return CLI_EXIT_USAGE;
+      if (n < 1)
+        return cli_usage_error(CMD,
+                               "--by-min-customers expects a count >= 1, "
+                               "got %s",
+                               v);
+      bo.min_customers = (size_t)n;
     } else if (strcmp(arg, "-o") == 0 || VALUE("--output")) {
       if (strcmp(arg, "-o") == 0)
         v = i + 1 < argc ? argv[++i] : NULL;
@@ -203,31 +266,59 @@ int cmd_segment(int argc, char **argv) {
             strerror(errno));
     return CLI_EXIT_IO;
   }
+  if ((by_pick || bo.min_customers != 100) && by_col == NULL)
+    return cli_usage_error(CMD, "--by-pick and --by-min-customers need --by");
+  if (by_col && !bo.by_tier)
+    bo.pick = by_pick ? (strcmp(by_pick, "most") == 0 ? CLV_PICK_MOST
+                                                      : CLV_PICK_FIRST)
+                      : clv_segment_by_default_pick(bo.attr);
   so.zh = cli_biz_zh(&a);
+  bo.zh = so.zh;
   if ((exit_code = cli_biz_load(CMD, &a, 1, &orders, &base)) != CLI_EXIT_OK)
     goto done;
   if ((rc = clv_segments_compute(base, &so, &s)) != CLV_OK) {
     exit_code = cli_fail(CMD, rc, NULL);
     goto done;
   }
-  seg_out o = {s, base};
+  if (by_col) {
+    if (!bo.by_tier && !clv_orders_has_attr(orders, bo.attr)) {
+      fprintf(stderr,
+              "clv %s: --by %s: expected a %s column in the order log, found "
+              "none (name it with --channel, --acq-channel, --store, "
+              "--category or --product COL)\n",
+              CMD, by_col, by_col);
+      exit_code = CLI_EXIT_DATA;
+      goto done;
+    }
+    if ((rc = clv_segments_by(base, s, &bo, &by)) != CLV_OK) {
+      exit_code = cli_fail(CMD, rc, NULL);
+      goto done;
+    }
+  }
+  seg_out o = {s, base, by};
   if ((exit_code = write_file(dir, "tiers.csv", w_tiers, &o)) ||
       (exit_code = write_file(dir, "rfm.csv", w_rfm, &o)) ||
       (exit_code = write_file(dir, "risk.csv", w_risk, &o)) ||
       (exit_code = write_file(dir, "concentration.csv", w_conc, &o)) ||
       (exit_code = write_file(dir, "segments.json", w_json, &o)) ||
-      (exit_code = write_file(dir, "customers.csv", w_customers, &o)))
+      (exit_code = write_file(dir, "customers.csv", w_customers, &o)) ||
+      (by && (exit_code = write_file(dir, "segments_by.csv", w_by, &o))))
     goto done;
   if (!a.quiet) {
     if (clv_segments_write_text(s, stdout) != CLV_OK) {
       exit_code = CLI_EXIT_IO;
       goto done;
     }
+    if (by && clv_seg_split_write_text(by, stdout) != CLV_OK) {
+      exit_code = CLI_EXIT_IO;
+      goto done;
+    }
     printf("\n%s: %s/tiers.csv, rfm.csv, risk.csv, concentration.csv, "
-           "segments.json, customers.csv\n",
-           so.zh ? "文件" : "Files", dir);
+           "segments.json, customers.csv%s\n",
+           so.zh ? "文件" : "Files", dir, by ? ", segments_by.csv" : "");
   }
 done:
+  clv_seg_split_free(by);
   clv_segments_free(s);
   clv_base_free(base);
   clv_orders_free(orders);

@@ -348,11 +348,8 @@ int cmd_whatif(int argc, char **argv) {
     sc[ns++] = all;
   if (cli_biz_finish(CMD, &a) < 0)
     return CLI_EXIT_USAGE;
-  if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-    fprintf(stderr, "clv %s: cannot create folder %s: %s\n", CMD, dir,
-            strerror(errno));
+  if (cli_make_dir(CMD, dir) != CLI_EXIT_OK)
     return CLI_EXIT_IO;
-  }
   wo.zh = cli_biz_zh(&a);
   wo.scenarios = sc;
   wo.nscen = ns;
