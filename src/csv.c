@@ -318,6 +318,49 @@ static size_t skip_blanks(const char *b, size_t p, size_t end) {
 }
 
 /*
+ * The common row, parsed without the general machinery: a delimited (not
+ * whitespace) row that starts with a field byte (no blank line, no leading
+ * blank or CR), has no quote anywhere, and ends with a line feed inside the
+ * window. Fills c->fields exactly as parse_row() would and returns CLV_OK;
+ * returns ROW_MORE when the row is anything else, having changed nothing
+ * that parse_row() depends on (it then parses the row from its start).
+ */
+static int parse_row_plain(clv__csv *c) {
+  const char *b = c->buf;
+  size_t end = c->len, p = c->pos, ls = p, nf = 0;
+  if (p >= end)
+    return ROW_MORE;
+  char ch = b[p];
+  if (ch == ' ' || ch == '\r' || ch == '\n' || ch == '\t' || ch == '"')
+    return ROW_MORE;
+  for (;;) {
+    if (nf == c->fcap)
+      return ROW_MORE;
+    size_t k = next_special(c, p);
+    if (k == end || b[k] == '"')
+      return ROW_MORE;
+    clv__field *f = &c->fields[nf++];
+    f->p = b + p;
+    f->column = column_of(p, ls);
+    if (b[k] == '\n') {
+      size_t fe = k;
+      if (fe > p && b[fe - 1] == '\r')
+        fe--;
+      f->len = fe - p;
+      p = k + 1;
+      break;
+    }
+    f->len = k - p;
+    p = k + 1;
+  }
+  c->nf = nf;
+  c->row_line = c->line;
+  c->line++;
+  c->pos = p;
+  return CLV_OK;
+}
+
+/*
  * Parses the row starting at c->pos into c->fields. Returns CLV_OK (row
  * ready), ROW_EOF, ROW_MORE (the window ended inside the row and is not
  * final: nothing consumed but blank lines), CLV_EPARSE (err filled, the
@@ -930,6 +973,11 @@ int clv__csv_next(clv__csv *c, const clv__field **fields, size_t *n,
     return CLV_EINVAL;
   *n = 0;
   *fields = c->fields;
+  if (c->delim && !c->ws && !c->resync && c->bom_done &&
+      parse_row_plain(c) == CLV_OK) {
+    *n = c->nf;
+    return CLV_OK;
+  }
   for (;;) {
     int rc = parse_row(c, err);
     if (rc == CLV_OK) {
@@ -949,6 +997,10 @@ int clv__csv_next(clv__csv *c, const clv__field **fields, size_t *n,
 
 long clv__csv_line(const clv__csv *c) {
   return c ? c->row_line : 0;
+}
+
+long clv__csv_line_at(const clv__csv *c) {
+  return c ? c->line : 0;
 }
 
 char clv__csv_delimiter(const clv__csv *c) {

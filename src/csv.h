@@ -70,6 +70,10 @@ int clv__csv_next(clv__csv *c, const clv__field **fields, size_t *n,
 /* Line number (1-based) where the row last returned starts. */
 long clv__csv_line(const clv__csv *c);
 
+/* Line number where the scanner stands: after the last row read (and, at
+ * the end of the input, after the blank lines that follow it). */
+long clv__csv_line_at(const clv__csv *c);
+
 /* The delimiter in use (' ' for whitespace), once the first row is read. */
 char clv__csv_delimiter(const clv__csv *c);
 

@@ -6,13 +6,17 @@
  * Flow: the first row decides header or not and the columns (columns.c).
  * Then every data row is parsed and queued in a batch of BATCH rows that
  * the summariser applies with overlapped cache misses. When the input is
- * one contiguous buffer (a regular file or memory), two threads each scan
- * ALL of it but parse and apply only the rows whose customer-id hash falls
- * in their half, each into its own summariser: scanning is cheap, the
- * per-customer updates are the cost, and no customer is in both halves, so
- * memory stays one state per customer and nothing needs merging; the rows
- * come out interleaved by first appearance. Customers whose rows came out
- * of order are rebuilt by a replay pass over the whole input
+ * one contiguous buffer (a regular file or memory), two threads share it in
+ * chunks (run_chunks()): each scans and parses every other chunk and sorts
+ * its rows by the top bit of the customer-id hash, and each applies one
+ * hash half of every chunk, in chunk order, to its own summariser. So each
+ * row is scanned once, no customer is in both summarisers (memory stays one
+ * state per customer, nothing is merged), and the rows come out
+ * interleaved by first appearance, written by both threads in blocks
+ * (write_par()). An input whose chunks cannot be cut at line feeds (quotes
+ * around line breaks) is read by the older split instead (run_parts():
+ * both threads scan all of it, each applying its half). Customers whose
+ * rows came out of order are rebuilt by a replay pass over the whole input
  * (clv__csv_rewind(); stdin is spooled by the scanner for that).
  */
 #include "ingest.h"
@@ -57,6 +61,11 @@ typedef struct worker {
   int part;
   int reporter; /* calls the progress callback (the calling thread only) */
   clv_date_order hint;
+  /* The date part of the last ISO date parsed and its day (see
+   * parse_day()); dcache_ok is 0 until one was parsed. */
+  char dkey[10];
+  int32_t dday;
+  int dcache_ok;
   uint64_t rows, rows_skipped;
   clv_error errors[CLV_INGEST_MAX_ERRORS];
   size_t n_errors;
@@ -67,6 +76,10 @@ typedef struct worker {
   _Atomic uint64_t *other_done;
   _Atomic uint64_t done;
   uint64_t total;
+  /* Chunk mode (run_chunks()): parsed rows go to this chunk's lists by
+   * owner instead of the batch; seq_base is the chunk's byte offset. */
+  struct chunk *chunk;
+  uint64_t seq_base;
   /* Rows parsed but not yet applied; their ids are copied into ids[],
    * since a streaming scanner reuses its buffer. */
   clv__order batch[BATCH];
@@ -117,6 +130,61 @@ static int queue_row(worker *w, const clv__field *id, uint64_t hash,
   return CLV_OK;
 }
 
+/* ---- chunk mode: each thread scans half of the input --------------------
+ *
+ * The input (one contiguous buffer) is cut into chunks of about
+ * CHUNK_BYTES at line feeds. Thread t parses chunks t, t + 2, ... into two
+ * lists of rows, one per owner (the top bit of the id hash, as in the hash
+ * split), and applies the rows that it owns of every chunk, in chunk
+ * order, to its own summariser. So every row is scanned and parsed once,
+ * each customer's rows still reach its summariser in input order, and
+ * memory is NSLOT chunks of parsed rows. Line numbers of a chunk are
+ * counted from its start and made absolute in chunk order. A chunk cut
+ * inside a quoted field shows as a scanner error (an unterminated quote or
+ * text after a closing quote) in the chunk before: any scanner error, or a
+ * chunk that starts with a byte-order mark, abandons chunk mode and the
+ * caller starts over with the hash split, which reads the input whole.
+ */
+#define CHUNK_BYTES ((size_t)1 << 20)
+#define NSLOT 4
+
+typedef struct chunk {
+  size_t index; /* the chunk held, SIZE_MAX when the slot is free */
+  int parsed;
+  int applied[2];
+  clv__order *rows[2]; /* ids point into the input buffer */
+  size_t n[2], cap[2];
+  uint64_t nrows; /* data rows (counted as worker.rows counts them) */
+  long lines;     /* line feeds in the chunk */
+  clv_error errors[CLV_INGEST_MAX_ERRORS];
+  size_t n_errors;
+  uint64_t skipped;
+  int fatal_rc; /* a fatal row (fail mode): fatal holds it */
+  clv_error fatal;
+} chunk;
+
+static int chunk_row(worker *w, const clv__field *id, uint64_t hash,
+                     int32_t day, double amount) {
+  chunk *k = w->chunk;
+  int t = (int)(hash >> 63);
+  if (k->n[t] == k->cap[t]) {
+    size_t cap = k->cap[t] ? 2 * k->cap[t] : 4096;
+    clv__order *r = realloc(k->rows[t], cap * sizeof *r);
+    if (r == NULL)
+      return CLV_ENOMEM;
+    k->rows[t] = r;
+    k->cap[t] = cap;
+  }
+  clv__order *r = &k->rows[t][k->n[t]++];
+  r->id = id->p;
+  r->id_len = id->len;
+  r->hash = hash;
+  r->seq = w->seq_base + clv__csv_bytes_done(w->csv);
+  r->day = day;
+  r->amount = amount;
+  return CLV_OK;
+}
+
 /* Records a bad row: skipped and remembered, or fatal. */
 static int row_failed(worker *w, const clv_error *e) {
   if (w->replay)
@@ -144,6 +212,54 @@ static int bad_field(worker *w, const clv__field *f, const char *expected) {
   return row_failed(w, &e);
 }
 
+static inline int is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+/* 1 when the 19-byte field s is "YYYY-MM-DD HH:MM:SS" (or 'T' between)
+ * with a valid time of day: exactly the shape that clv_date_parse() reads
+ * on its fixed-offset fast path, where the day depends on the first ten
+ * bytes only. */
+static inline int iso_time_ok(const char *s) {
+  const char *q = s + 11;
+  if ((s[10] != ' ' && s[10] != 'T') || q[2] != ':' || q[5] != ':' ||
+      !is_digit(q[0]) || !is_digit(q[1]) || !is_digit(q[3]) ||
+      !is_digit(q[4]) || !is_digit(q[6]) || !is_digit(q[7]))
+    return 0;
+  int h = (q[0] - '0') * 10 + (q[1] - '0');
+  int mi = (q[3] - '0') * 10 + (q[4] - '0');
+  int sec = (q[6] - '0') * 10 + (q[7] - '0');
+  return h <= 23 && mi <= 59 && sec <= 60;
+}
+
+/*
+ * The day of a date field. A log sorted by time has long runs of rows on
+ * one day, and the calendar conversion is the costly part of a parse, so
+ * the date part of the last ISO date is kept: a field of the same shape
+ * with the same first ten bytes has the same day (clv_date_parse() would
+ * give it, since its ISO fast path reads the day from those bytes alone).
+ * Everything else goes to clv_date_parse().
+ */
+static int parse_day(worker *w, const clv__field *df, clv_date_order order,
+                     int32_t *day) {
+  const char *s = df->p;
+  int iso = order != CLV_DATE_UNIX &&
+            (df->len == 10 || (df->len == 19 && iso_time_ok(s)));
+  if (iso && w->dcache_ok && memcmp(s, w->dkey, 10) == 0) {
+    *day = w->dday;
+    return CLV_OK;
+  }
+  int rc = clv_date_parse(s, df->len, order, &w->hint, day, NULL);
+  if (rc == CLV_OK && iso && s[4] == '-' && s[7] == '-' && is_digit(s[0]) &&
+      is_digit(s[1]) && is_digit(s[2]) && is_digit(s[3]) && is_digit(s[5]) &&
+      is_digit(s[6]) && is_digit(s[8]) && is_digit(s[9])) {
+    memcpy(w->dkey, s, 10);
+    w->dday = *day;
+    w->dcache_ok = 1;
+  }
+  return rc;
+}
+
 static int process_row(worker *w, const clv__field *f, size_t n) {
   const plan *p = w->pl;
   int32_t day;
@@ -163,7 +279,7 @@ static int process_row(worker *w, const clv__field *f, size_t n) {
     return CLV_OK;
   if (cf->len == 0)
     return bad_field(w, cf, "a customer id");
-  if (clv_date_parse(df->p, df->len, p->order, &w->hint, &day, NULL) != CLV_OK)
+  if (parse_day(w, df, p->order, &day) != CLV_OK)
     return bad_field(w, df, "a date such as 2010-12-01");
   if (p->amount >= 0) {
     if (!clv__parse_amount(f[p->amount].p, f[p->amount].len, &amount))
@@ -186,6 +302,8 @@ static int process_row(worker *w, const clv__field *f, size_t n) {
                        "a finite amount");
     return bad_field(w, df, "a date within 270,000 years of 1970");
   }
+  if (w->chunk)
+    return chunk_row(w, cf, hash, day, amount);
   return queue_row(w, cf, hash, day, amount);
 }
 
@@ -343,6 +461,287 @@ done:
   return rc;
 }
 
+/* The chunk run shared by both threads; the fields after `mu` are guarded
+ * by it. */
+typedef struct chunk_run {
+  const char *buf;
+  size_t len;
+  size_t *starts; /* chunk j is bytes [starts[j], starts[j + 1]) */
+  size_t nchunks;
+  const plan *pl;
+  const clv__csv_opts *co;
+  const char *name;
+  const clv_ingest_opts *o;
+  clv__summarizer *sum[2];
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  chunk slots[NSLOT];
+  int stop;    /* a fatal row, a failure or an abandon: all stop */
+  int abandon; /* a scanner error: start over with the hash split */
+  int rc;      /* the first fatal status, in input order */
+  clv_error fatal;
+  clv_date_order hint[2];
+  /* Thread 0's bookkeeping, done in chunk order. */
+  long line_base; /* line number of the next chunk's first line */
+  uint64_t rows, skipped;
+  clv_error errors[CLV_INGEST_MAX_ERRORS];
+  size_t n_errors;
+} chunk_run;
+
+enum { CHUNK_ABANDON = -1 };
+
+/* Parses chunk j into slot k with w's plan, date hint and error policy. */
+static int parse_chunk(chunk_run *r, worker *w, chunk *k, size_t j) {
+  const clv__field *f;
+  size_t n, from = r->starts[j], to = r->starts[j + 1];
+  clv_error e;
+  clv__csv *c = NULL;
+  int rc;
+  k->n[0] = k->n[1] = 0;
+  k->nrows = k->skipped = 0;
+  k->lines = 0;
+  k->n_errors = 0;
+  k->fatal_rc = CLV_OK;
+  /* A byte-order mark is only skipped at the start of the input. */
+  if (j > 0 && to - from >= 3 && memcmp(r->buf + from, "\xEF\xBB\xBF", 3) == 0)
+    return CHUNK_ABANDON;
+  rc = clv__csv_open_mem(&c, r->buf + from, to - from, r->name, 1, r->co, &e);
+  if (rc) {
+    k->fatal_rc = rc;
+    k->fatal = e;
+    return rc;
+  }
+  w->csv = c;
+  w->chunk = k;
+  w->seq_base = from;
+  w->rows = w->rows_skipped = 0;
+  w->n_errors = 0;
+  for (;;) {
+    rc = clv__csv_next(c, &f, &n, &e);
+    if (rc == CLV_EPARSE) {
+      rc = CHUNK_ABANDON;
+      break;
+    }
+    if (rc) {
+      k->fatal_rc = rc;
+      k->fatal = e;
+      break;
+    }
+    if (n == 0) {
+      k->lines = clv__csv_line_at(c) - 1;
+      break;
+    }
+    w->rows++;
+    rc = process_row(w, f, n);
+    if (rc) {
+      k->fatal_rc = rc;
+      if (rc == CLV_EPARSE) {
+        k->fatal = w->fatal;
+      } else {
+        clv_error_clear(&k->fatal);
+        k->fatal.status = rc;
+        snprintf(k->fatal.message, sizeof k->fatal.message, "%s",
+                 clv_strerror(rc));
+      }
+      break;
+    }
+  }
+  k->nrows = w->rows;
+  k->skipped = w->rows_skipped;
+  k->n_errors = w->n_errors;
+  memcpy(k->errors, w->errors, w->n_errors * sizeof *w->errors);
+  w->chunk = NULL;
+  w->csv = NULL;
+  clv__csv_close(c);
+  return rc;
+}
+
+/* Applies thread t's rows of chunk j (slot k); thread 0 also takes its
+ * counts, errors and line numbers, in chunk order. */
+static int apply_chunk(chunk_run *r, int t, chunk *k, size_t j) {
+  int rc = CLV_OK;
+  const clv__order *rows = k->rows[t];
+  for (size_t i = 0; i < k->n[t] && rc == CLV_OK; i += BATCH)
+    rc = clv__summarizer_add_batch(r->sum[t], rows + i,
+                                   k->n[t] - i < BATCH ? k->n[t] - i : BATCH);
+  if (t != 0)
+    return rc;
+  for (size_t i = 0; i < k->n_errors; i++) {
+    k->errors[i].line += r->line_base - 1;
+    if (r->n_errors < CLV_INGEST_MAX_ERRORS)
+      r->errors[r->n_errors++] = k->errors[i];
+  }
+  r->rows += k->nrows;
+  r->skipped += k->skipped;
+  if (k->fatal_rc && k->fatal.line > 0)
+    k->fatal.line += r->line_base - 1;
+  r->line_base += k->lines;
+  if (r->o->progress)
+    r->o->progress(r->o->progress_ctx, r->starts[j + 1], r->len);
+  return k->fatal_rc ? k->fatal_rc : rc;
+}
+
+/* One thread of run_chunks(): parses its chunks and applies its rows of
+ * every chunk, whichever is possible, until the end or a stop. */
+static void chunk_work(chunk_run *r, int t) {
+  worker *w = malloc(sizeof *w);
+  size_t next_parse = (size_t)t, next_apply = 0;
+  pthread_mutex_lock(&r->mu);
+  if (w == NULL) {
+    r->stop = 1;
+    r->rc = r->rc ? r->rc : CLV_ENOMEM;
+  } else {
+    worker_init(w, r->pl, r->o);
+  }
+  while (!r->stop && next_apply < r->nchunks) {
+    int rc;
+    chunk *a = &r->slots[next_apply % NSLOT];
+    if (a->index == next_apply && a->parsed) {
+      pthread_mutex_unlock(&r->mu);
+      rc = apply_chunk(r, t, a, next_apply);
+      pthread_mutex_lock(&r->mu);
+      if (rc && !r->stop) {
+        r->stop = 1;
+        r->rc = rc;
+        /* Only thread 0 reports a chunk's fatal row (and fixes its line). */
+        int row_fatal = t == 0 && a->fatal_rc;
+        if (row_fatal)
+          r->fatal = a->fatal;
+        else {
+          clv_error_clear(&r->fatal);
+          r->fatal.status = rc;
+          snprintf(r->fatal.message, sizeof r->fatal.message, "%s",
+                   clv_strerror(rc));
+        }
+      }
+      a->applied[t] = 1;
+      if (a->applied[0] && a->applied[1]) {
+        a->index = SIZE_MAX;
+        a->parsed = a->applied[0] = a->applied[1] = 0;
+      }
+      next_apply++;
+      pthread_cond_broadcast(&r->cv);
+      continue;
+    }
+    chunk *p = &r->slots[next_parse % NSLOT];
+    if (next_parse < r->nchunks && p->index == SIZE_MAX) {
+      p->index = next_parse;
+      pthread_mutex_unlock(&r->mu);
+      rc = parse_chunk(r, w, p, next_parse);
+      pthread_mutex_lock(&r->mu);
+      p->parsed = 1;
+      if (rc == CHUNK_ABANDON) {
+        r->stop = 1;
+        r->abandon = 1;
+      }
+      next_parse += 2;
+      pthread_cond_broadcast(&r->cv);
+      continue;
+    }
+    pthread_cond_wait(&r->cv, &r->mu);
+  }
+  pthread_cond_broadcast(&r->cv);
+  pthread_mutex_unlock(&r->mu);
+  if (w)
+    r->hint[t] = w->hint;
+  free(w);
+}
+
+static void *chunk_thread(void *arg) {
+  chunk_work(arg, 1);
+  return NULL;
+}
+
+/*
+ * Chunk mode (see above chunk_row()): the rows from `data_off` (on line
+ * first_line) on, in chunks of about chunk_bytes (a quarter of the split
+ * threshold, at most CHUNK_BYTES: tests with a threshold of 1 get a chunk
+ * per row), two threads, summarisers a->sum and *b_sum (made here; the
+ * caller frees it).
+ * Sets *abandon when chunk mode cannot read this input (the caller starts
+ * over), *redo as run_parts() does.
+ */
+static int run_chunks(worker *a, const char *buf, size_t len, size_t data_off,
+                      long first_line, size_t chunk_bytes, const plan *pl,
+                      const clv__summarizer_opts *so, const clv__csv_opts *co,
+                      const char *name, clv__summarizer **b_sum, int *redo,
+                      int *abandon) {
+  chunk_run *r = calloc(1, sizeof *r);
+  pthread_t th;
+  int rc = CLV_OK, sync = 0;
+  size_t cap = (len - data_off) / chunk_bytes + 2;
+  *redo = *abandon = 0;
+  *b_sum = NULL;
+  if (r == NULL)
+    return CLV_ENOMEM;
+  r->starts = malloc(cap * sizeof *r->starts);
+  if (r->starts == NULL) {
+    rc = CLV_ENOMEM;
+    goto done;
+  }
+  for (size_t pos = data_off;;) {
+    r->starts[r->nchunks++] = pos;
+    const char *nl = NULL;
+    if (len - pos > chunk_bytes)
+      nl = memchr(buf + pos + chunk_bytes, '\n', len - pos - chunk_bytes);
+    if (nl == NULL || (size_t)(nl - buf) + 1 >= len)
+      break;
+    pos = (size_t)(nl - buf) + 1;
+  }
+  r->starts[r->nchunks] = len;
+  r->buf = buf;
+  r->len = len;
+  r->pl = pl;
+  r->co = co;
+  r->name = name;
+  r->o = a->o;
+  r->line_base = first_line;
+  r->sum[0] = a->sum;
+  for (int k = 0; k < NSLOT; k++)
+    r->slots[k].index = SIZE_MAX;
+  rc = clv__summarizer_new(b_sum, so);
+  if (rc)
+    goto done;
+  r->sum[1] = *b_sum;
+  pthread_mutex_init(&r->mu, NULL);
+  pthread_cond_init(&r->cv, NULL);
+  sync = 1;
+  if (pthread_create(&th, NULL, chunk_thread, r) != 0) {
+    *abandon = 1; /* no second thread: the caller's fallback runs */
+    goto done;
+  }
+  chunk_work(r, 0);
+  pthread_join(th, NULL);
+  if (r->abandon) {
+    *abandon = 1;
+    goto done;
+  }
+  a->rows = r->rows;
+  a->rows_skipped = r->skipped;
+  a->n_errors = r->n_errors;
+  memcpy(a->errors, r->errors, r->n_errors * sizeof *r->errors);
+  if (r->rc) {
+    a->fatal = r->fatal;
+    rc = a->rc = r->rc;
+    goto done;
+  }
+  if (pl->order == CLV_DATE_AUTO &&
+      (r->hint[0] != CLV_DATE_AUTO || r->hint[1] != CLV_DATE_AUTO))
+    *redo = 1;
+done:
+  if (sync) {
+    pthread_cond_destroy(&r->cv);
+    pthread_mutex_destroy(&r->mu);
+  }
+  for (int k = 0; k < NSLOT; k++) {
+    free(r->slots[k].rows[0]);
+    free(r->slots[k].rows[1]);
+  }
+  free(r->starts);
+  free(r);
+  return rc;
+}
+
 static int fill_error(clv_error *err, int status, const char *name, long line,
                       const char *msg) {
   if (err) {
@@ -355,6 +754,14 @@ static int fill_error(clv_error *err, int status, const char *name, long line,
   }
   return status;
 }
+
+/* The streaming writer (below): rows of two halves are written by two
+ * threads (write_par()). */
+typedef struct stream_ctx stream_ctx;
+static int stream_row(void *ctx, const char *id, size_t id_len,
+                      const clv_summary_row *row);
+static int write_par(clv__summarizer *const *sums, stream_ctx *m,
+                     clv__summarizer_stats *st);
 
 int clv__summarize(const char *path, const char *data, size_t len,
                    const clv_ingest_opts *opts, size_t min_split,
@@ -444,8 +851,29 @@ int clv__summarize(const char *path, const char *data, size_t len,
   rep->threads_used = 1;
   w.total = clv__csv_bytes_total(c);
   if (split) {
+    int abandon;
     rep->threads_used = 2;
-    rc = run_parts(&w, buf, buf_len, header, &pl, &so, &co, name, &sum2, &redo);
+    rc = run_chunks(&w, buf, buf_len,
+                    header ? (size_t)clv__csv_bytes_done(c) : 0,
+                    header ? clv__csv_line_at(c) : 1,
+                    min_split / 4 > CHUNK_BYTES ? CHUNK_BYTES
+                    : min_split / 4 > 0         ? min_split / 4
+                                                : 1,
+                    &pl, &so, &co, name, &sum2, &redo, &abandon);
+    if (rc == CLV_OK && abandon) {
+      /* Chunks cannot be cut in this input (quotes around line breaks):
+       * start over with the hash split, which reads it whole. */
+      clv__summarizer_free(w.sum);
+      clv__summarizer_free(sum2);
+      sum2 = NULL;
+      worker_init(&w, &pl, &o);
+      w.reporter = 1;
+      w.total = clv__csv_bytes_total(c);
+      rc = clv__summarizer_new(&w.sum, &so);
+      if (rc == CLV_OK)
+        rc = run_parts(&w, buf, buf_len, header, &pl, &so, &co, name, &sum2,
+                       &redo);
+    }
     if (rc) {
       if (err)
         *err = w.fatal;
@@ -529,7 +957,9 @@ int clv__summarize(const char *path, const char *data, size_t len,
   rep->date_order_used = pl.order != CLV_DATE_AUTO ? pl.order : w.hint;
   if (columns)
     *columns = clv__summarizer_columns(w.sum);
-  if (fn)
+  if (fn == stream_row && nsums == 2)
+    rc = write_par(sums, ctx, &st);
+  else if (fn)
     rc = clv__summarizer_each_multi(sums, nsums, fn, ctx, &st);
   else
     rc = clv__summarizer_finish_multi(sums, nsums, out, &st);
@@ -597,6 +1027,101 @@ static int stream_row(void *ctx, const char *id, size_t id_len,
       return rc;
   }
   return clv__writer_row(&s->w, id, id_len, row);
+}
+
+/* One thread's part of write_par(): a row writer whose stream is a stdio
+ * cookie that gathers a block of formatted rows in memory. */
+typedef struct par_out {
+  clv__row_writer w;
+  stream_ctx *main;
+  char *buf;
+  size_t len, cap;
+  int nomem;
+} par_out;
+
+static ssize_t par_gather(void *cookie, const char *p, size_t n) {
+  par_out *o = cookie;
+  if (n > o->cap - o->len) {
+    size_t cap = o->cap ? o->cap : (size_t)1 << 20;
+    while (cap - o->len < n)
+      cap *= 2;
+    char *b = realloc(o->buf, cap);
+    if (b == NULL) {
+      o->nomem = 1;
+      return -1;
+    }
+    o->buf = b;
+    o->cap = cap;
+  }
+  memcpy(o->buf + o->len, p, n);
+  o->len += n;
+  return (ssize_t)n;
+}
+
+static int par_row(void *ctx, const char *id, size_t id_len,
+                   const clv_summary_row *row) {
+  return clv__writer_row(&((par_out *)ctx)->w, id, id_len, row);
+}
+
+/* A block is complete and its turn has come: the header first (before the
+ * first block, as stream_row() would), then the block's bytes. */
+static int par_block_done(void *ctx) {
+  par_out *o = ctx;
+  stream_ctx *m = o->main;
+  int rc = clv__writer_close(&o->w);
+  if (o->nomem)
+    rc = CLV_ENOMEM;
+  if (rc == CLV_OK && !m->w.wrote_header) {
+    m->w.columns = *m->columns;
+    rc = clv__writer_header(&m->w);
+    int close_rc = clv__writer_close(&m->w);
+    if (rc == CLV_OK)
+      rc = close_rc;
+  }
+  if (rc == CLV_OK && o->len && fwrite(o->buf, 1, o->len, m->w.f) != o->len)
+    rc = CLV_EIO;
+  o->len = 0;
+  return rc;
+}
+
+/*
+ * Writes the rows of two summarisers (a two-thread run) with two threads:
+ * formatting the numbers is most of the cost of writing, and the rows come
+ * out byte for byte as stream_row() writes them, in blocks
+ * (clv__summarizer_each_par()). Falls back to one thread when the memory
+ * streams cannot be made.
+ */
+static int write_par(clv__summarizer *const *sums, stream_ctx *m,
+                     clv__summarizer_stats *st) {
+  par_out o[2];
+  void *ctx[2] = {&o[0], &o[1]};
+  cookie_io_functions_t io = {NULL, par_gather, NULL, NULL};
+  int rc = CLV_OK;
+  memset(o, 0, sizeof o);
+  for (int k = 0; k < 2; k++) {
+    o[k].main = m;
+    o[k].w.f = fopencookie(&o[k], "w", io);
+    if (o[k].w.f == NULL) {
+      rc = CLV_ENOMEM;
+      break;
+    }
+    setvbuf(o[k].w.f, NULL, _IONBF, 0);
+    o[k].w.format = m->w.format;
+    o[k].w.columns = *m->columns;
+    o[k].w.wrote_header = 1; /* the header is m's */
+  }
+  if (rc == CLV_OK)
+    rc = clv__summarizer_each_par(sums, 2, par_row, par_block_done, ctx, st);
+  else
+    rc = clv__summarizer_each_multi(sums, 2, stream_row, m, st);
+  for (int k = 0; k < 2; k++) {
+    if (o[k].w.f) {
+      clv__writer_close(&o[k].w);
+      fclose(o[k].w.f);
+    }
+    free(o[k].buf);
+  }
+  return rc;
 }
 
 int clv_summarize_file_write(const char *path, const clv_ingest_opts *o,

@@ -23,6 +23,9 @@ typedef struct section {
 struct clv_report {
   int zh;
   char *currency, *symbol, *title;
+  char *actions_dir, *actions_href; /* NULL: no action lists */
+  int trend_points;
+  const clv_base_opts *trend_base; /* borrowed */
   int max_points;
   section *s;
   size_t n, cap;
@@ -88,8 +91,17 @@ int clv_report_new(clv_report **out, const clv_report_opts *o) {
                                     "\xe4\xbb\xb7\xe5\x80\xbc"
                                   : "Customer lifetime value");
   r->max_points = o->max_points >= 5 ? o->max_points : 60;
+  r->trend_points = o->trend_points >= 2 ? o->trend_points : 0;
+  r->trend_base = o->trend_base;
   if (r->currency == NULL || r->symbol == NULL || r->title == NULL)
     goto fail;
+  if (o->actions_dir != NULL && o->actions_dir[0] != '\0') {
+    r->actions_dir = dup(o->actions_dir);
+    r->actions_href =
+        dup(o->actions_href != NULL ? o->actions_href : o->actions_dir);
+    if (r->actions_dir == NULL || r->actions_href == NULL)
+      goto fail;
+  }
   *out = r;
   return CLV_OK;
 fail:
@@ -111,6 +123,8 @@ void clv_report_free(clv_report *r) {
   free(r->currency);
   free(r->symbol);
   free(r->title);
+  free(r->actions_dir);
+  free(r->actions_href);
   free(r);
 }
 
@@ -119,8 +133,25 @@ const char *clv__report_tr(const clv_report *r, const char *en,
   return r->zh ? zh : en;
 }
 
+int clv__report_zh(const clv_report *r) {
+  return r->zh;
+}
+
 int clv__report_max_points(const clv_report *r) {
   return r->max_points;
+}
+
+int clv__report_trend(const clv_report *r, const clv_base_opts **base) {
+  *base = r->trend_base;
+  return r->trend_points;
+}
+
+const char *clv__report_actions_dir(const clv_report *r) {
+  return r->actions_dir;
+}
+
+const char *clv__report_actions_href(const clv_report *r) {
+  return r->actions_href;
 }
 
 int clv_report_add_section(clv_report *r, const char *id, const char *title_en,
@@ -348,6 +379,8 @@ int clv_report_write(const clv_base *b, const clv_report_opts *o, FILE *f) {
   if (st != CLV_OK)
     goto done;
   st = clv_report_add_base_sections(r, b);
+  if (st == CLV_OK && b->orders != NULL)
+    st = clv_report_add_business_sections(r, b);
   if (st != CLV_OK)
     goto done;
   st = clv_report_write_html(r, f);

@@ -42,5 +42,35 @@ void clv__jb_free(clv__jbuf *b);
 /* The label in the report's language: en or zh. */
 const char *clv__report_tr(const clv_report *r, const char *en, const char *zh);
 int clv__report_max_points(const clv_report *r);
+/* 1 when the report's language is Chinese. */
+int clv__report_zh(const clv_report *r);
+/* Where the page links the action-list CSVs ("actions/"), or NULL when
+ * the report writes none. */
+const char *clv__report_actions_href(const clv_report *r);
+const char *clv__report_actions_dir(const clv_report *r);
+/* Scoring dates of the CLV trend (0: none) and the base options for them. */
+int clv__report_trend(const clv_report *r, const clv_base_opts **base);
+
+/* ---- payload builders shared by the section files (report_data.c) ---- */
+
+/* Opens a chart spec {"type", "title", "xname", "yname", "yfmt" (money,
+ * int, pct, num): the caller adds "x" and "series" and closes it. */
+void clv__chart_open(clv__jbuf *b, const char *type, const char *title,
+                     const char *xname, const char *yname, const char *yfmt);
+/* Appends one series {name, kind (bar, line, area, dashed, hidden), data}. */
+void clv__series(clv__jbuf *b, const char *name, const char *kind,
+                 const double *v, size_t n);
+/* Appends a key figure {label, value, kind} or {label, text}. */
+void clv__kpi(clv__jbuf *b, const char *label, double v, const char *kind);
+void clv__kpi_text(clv__jbuf *b, const char *label, const char *text);
+/* Adds the payload in b as section id and frees b. */
+int clv__finish(clv_report *r, clv__jbuf *b, const char *id, const char *en,
+                const char *zh);
+
+/* The business sections (report_biz.c): value segments, cohorts,
+ * acquisition, products and actions, each computed by its module; a module
+ * that fails gives a section that says why. Only memory failures and
+ * invalid arguments fail. */
+int clv__report_add_biz_sections(clv_report *r, const clv_base *b);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * report_data.c - the report's sections drawn from a scored base: Overview,
- * Model fit, Tracking (a slot) and Value.
+ * Model fit, Tracking and Value.
  *
  * The Model fit charts are the classic checks of the BTYD literature:
  * calibration-period frequency against mean holdout purchases (Fader,
@@ -18,6 +18,7 @@
 
 #include "clv/model.h"
 #include "clv/status.h"
+#include "clv/validate.h"
 #include "report.h"
 
 #define TR(en, zh) clv__report_tr(r, en, zh)
@@ -25,8 +26,8 @@
 /* ---- chart specs ------------------------------------------------------- */
 
 /* Opens a chart spec: {"type":..,"title":..,"x":{"name":..,"values":[ */
-static void chart_open(clv__jbuf *b, const char *type, const char *title,
-                       const char *xname, const char *yname, const char *yfmt) {
+void clv__chart_open(clv__jbuf *b, const char *type, const char *title,
+                     const char *xname, const char *yname, const char *yfmt) {
   clv__jb_sep(b);
   clv__jb_raw(b, "{");
   clv__jb_key(b, "type");
@@ -41,8 +42,8 @@ static void chart_open(clv__jbuf *b, const char *type, const char *title,
   clv__jb_str(b, yfmt);
 }
 
-static void series(clv__jbuf *b, const char *name, const char *kind,
-                   const double *v, size_t n) {
+void clv__series(clv__jbuf *b, const char *name, const char *kind,
+                 const double *v, size_t n) {
   clv__jb_sep(b);
   clv__jb_raw(b, "{");
   clv__jb_key(b, "name");
@@ -54,7 +55,7 @@ static void series(clv__jbuf *b, const char *name, const char *kind,
   clv__jb_raw(b, "}");
 }
 
-static void kpi(clv__jbuf *b, const char *label, double v, const char *kind) {
+void clv__kpi(clv__jbuf *b, const char *label, double v, const char *kind) {
   clv__jb_sep(b);
   clv__jb_raw(b, "{");
   clv__jb_key(b, "label");
@@ -66,7 +67,7 @@ static void kpi(clv__jbuf *b, const char *label, double v, const char *kind) {
   clv__jb_raw(b, "}");
 }
 
-static void kpi_text(clv__jbuf *b, const char *label, const char *text) {
+void clv__kpi_text(clv__jbuf *b, const char *label, const char *text) {
   clv__jb_sep(b);
   clv__jb_raw(b, "{");
   clv__jb_key(b, "label");
@@ -76,8 +77,8 @@ static void kpi_text(clv__jbuf *b, const char *label, const char *text) {
   clv__jb_raw(b, "}");
 }
 
-static int finish(clv_report *r, clv__jbuf *b, const char *id, const char *en,
-                  const char *zh) {
+int clv__finish(clv_report *r, clv__jbuf *b, const char *id, const char *en,
+                const char *zh) {
   int st = b->failed ? CLV_ENOMEM : clv_report_add_section(r, id, en, zh, b->p);
   clv__jb_free(b);
   return st;
@@ -116,32 +117,34 @@ static int overview(clv_report *r, const clv_base *base) {
   for (i = 0; i < n; i++)
     alive += weight_of(w, i) * p->p_alive[i];
   clv__jb_raw(&b, "{\"kpis\":[");
-  kpi(&b, TR("Customers", "客户数"), cust, "int");
-  kpi(&b, TR("Active share (mean P(alive))", "活跃占比（平均存活概率）"),
-      cust > 0 ? alive / cust : NAN, "pct");
-  kpi(&b, TR("Repeat buyers", "复购客户占比"), run->repeat_share, "pct");
-  kpi(&b, TR("Historic revenue", "历史收入"), run->historic_revenue, "money");
-  kpi(&b, TR("Predicted CLV, total", "预测客户价值总额"), run->value_total,
-      "money");
-  kpi(&b, TR("Predicted CLV per customer", "人均预测客户价值"),
-      cust > 0 ? run->value_total / cust : NAN, "money");
-  kpi_text(&b, TR("Purchase model", "购买模型"), clv_model_family(run->tx));
+  clv__kpi(&b, TR("Customers", "客户数"), cust, "int");
+  clv__kpi(&b, TR("Active share (mean P(alive))", "活跃占比（平均存活概率）"),
+           cust > 0 ? alive / cust : NAN, "pct");
+  clv__kpi(&b, TR("Repeat buyers", "复购客户占比"), run->repeat_share, "pct");
+  clv__kpi(&b, TR("Historic revenue", "历史收入"), run->historic_revenue,
+           "money");
+  clv__kpi(&b, TR("Predicted CLV, total", "预测客户价值总额"), run->value_total,
+           "money");
+  clv__kpi(&b, TR("Predicted CLV per customer", "人均预测客户价值"),
+           cust > 0 ? run->value_total / cust : NAN, "money");
+  clv__kpi_text(&b, TR("Purchase model", "购买模型"),
+                clv_model_family(run->tx));
   if (v != NULL && v->chosen >= 0) {
     const clv_validation_model *m = &v->models[v->chosen];
     double err = v->total_actual > 0
                      ? (m->total_predicted - v->total_actual) / v->total_actual
                      : NAN;
-    kpi(&b, TR("Holdout purchases, actual", "验证期实际购买次数"),
-        v->total_actual, "int");
-    kpi(&b, TR("Holdout purchases, predicted", "验证期预测购买次数"),
-        m->total_predicted, "num");
-    kpi(&b, TR("Holdout total error", "验证期总量误差"), err, "pct");
-    kpi(&b, TR("Holdout MAE per customer", "验证期人均绝对误差"), m->mae,
-        "num");
+    clv__kpi(&b, TR("Holdout purchases, actual", "验证期实际购买次数"),
+             v->total_actual, "int");
+    clv__kpi(&b, TR("Holdout purchases, predicted", "验证期预测购买次数"),
+             m->total_predicted, "num");
+    clv__kpi(&b, TR("Holdout total error", "验证期总量误差"), err, "pct");
+    clv__kpi(&b, TR("Holdout MAE per customer", "验证期人均绝对误差"), m->mae,
+             "num");
   }
   snprintf(buf, sizeof buf, "%.1f %s", p->value_opts.horizon,
            unit_label(r, clv_summary_unit(s)));
-  kpi_text(&b, TR("Horizon", "预测期"), buf);
+  clv__kpi_text(&b, TR("Horizon", "预测期"), buf);
   clv__jb_raw(&b, "]");
   clv__jb_key(&b, "notes");
   clv__jb_raw(&b, "[");
@@ -154,7 +157,7 @@ static int overview(clv_report *r, const clv_base *base) {
     clv__jb_str(&b, v->choice);
   }
   clv__jb_raw(&b, "]}");
-  return finish(r, &b, "overview", "Overview", "概览");
+  return clv__finish(r, &b, "overview", "Overview", "概览");
 }
 
 /* ---- Model fit ----------------------------------------------------------- */
@@ -170,11 +173,11 @@ static void calibration_chart(clv_report *r, const clv_base *base,
   m = &v->models[v->chosen];
   if (m->bin_predicted == NULL)
     return;
-  chart_open(b, "bar",
-             TR("Holdout purchases by calibration frequency",
-                "按校准期购买次数分组的验证期购买"),
-             TR("Repeat purchases in calibration", "校准期复购次数"),
-             TR("Mean purchases in holdout", "验证期平均购买次数"), "num");
+  clv__chart_open(b, "bar",
+                  TR("Holdout purchases by calibration frequency",
+                     "按校准期购买次数分组的验证期购买"),
+                  TR("Repeat purchases in calibration", "校准期复购次数"),
+                  TR("Mean purchases in holdout", "验证期平均购买次数"), "num");
   clv__jb_key(b, "x");
   clv__jb_raw(b, "[");
   for (k = 0; k < v->nbins; k++) {
@@ -186,10 +189,11 @@ static void calibration_chart(clv_report *r, const clv_base *base,
   clv__jb_raw(b, "]");
   clv__jb_key(b, "series");
   clv__jb_raw(b, "[");
-  series(b, TR("Actual", "实际"), "bar", v->bin_actual, (size_t)v->nbins);
-  series(b, TR("Model", "模型"), "line", m->bin_predicted, (size_t)v->nbins);
-  series(b, TR("Customers", "客户数"), "hidden", v->bin_customers,
-         (size_t)v->nbins);
+  clv__series(b, TR("Actual", "实际"), "bar", v->bin_actual, (size_t)v->nbins);
+  clv__series(b, TR("Model", "模型"), "line", m->bin_predicted,
+              (size_t)v->nbins);
+  clv__series(b, TR("Customers", "客户数"), "hidden", v->bin_customers,
+              (size_t)v->nbins);
   clv__jb_raw(b, "]}");
 }
 
@@ -233,11 +237,11 @@ static int frequency_chart(clv_report *r, const clv_base *base, clv__jbuf *b) {
     }
     model[K] += tw[j] * (rest > 0 ? rest : 0);
   }
-  chart_open(b, "bar",
-             TR("Customers by repeat purchases: actual vs model",
-                "按复购次数的客户分布：实际与模型"),
-             TR("Repeat purchases", "复购次数"), TR("Customers", "客户数"),
-             "int");
+  clv__chart_open(b, "bar",
+                  TR("Customers by repeat purchases: actual vs model",
+                     "按复购次数的客户分布：实际与模型"),
+                  TR("Repeat purchases", "复购次数"), TR("Customers", "客户数"),
+                  "int");
   clv__jb_key(b, "x");
   clv__jb_raw(b, "[");
   for (k = 0; k <= K; k++) {
@@ -249,8 +253,8 @@ static int frequency_chart(clv_report *r, const clv_base *base, clv__jbuf *b) {
   clv__jb_raw(b, "]");
   clv__jb_key(b, "series");
   clv__jb_raw(b, "[");
-  series(b, TR("Actual", "实际"), "bar", actual, K + 1);
-  series(b, TR("Model", "模型"), "bar", model, K + 1);
+  clv__series(b, TR("Actual", "实际"), "bar", actual, K + 1);
+  clv__series(b, TR("Model", "模型"), "bar", model, K + 1);
   clv__jb_raw(b, "]}");
   return CLV_OK;
 }
@@ -320,15 +324,15 @@ static int heatmaps(clv_report *r, const clv_base *base, clv__jbuf *b) {
   for (pass = 0; pass < 2; pass++) {
     const double *z = pass == 0 ? e : pa;
     size_t j;
-    chart_open(b, "heatmap",
-               pass == 0 ? TR("Expected purchases in the horizon by "
-                              "frequency and recency",
-                              "按频次与最近购买的预测期预期购买次数")
-                         : TR("P(alive) by frequency and recency",
-                              "按频次与最近购买的存活概率"),
-               TR("Recency (t_x, model units)", "最近购买时间（模型单位）"),
-               TR("Repeat purchases (x)", "复购次数 (x)"),
-               pass == 0 ? "num" : "pct");
+    clv__chart_open(
+        b, "heatmap",
+        pass == 0 ? TR("Expected purchases in the horizon by "
+                       "frequency and recency",
+                       "按频次与最近购买的预测期预期购买次数")
+                  : TR("P(alive) by frequency and recency",
+                       "按频次与最近购买的存活概率"),
+        TR("Recency (t_x, model units)", "最近购买时间（模型单位）"),
+        TR("Repeat purchases (x)", "复购次数 (x)"), pass == 0 ? "num" : "pct");
     clv__jb_key(b, "x");
     clv__jb_nums(b, gt, nt);
     clv__jb_key(b, "y");
@@ -373,7 +377,7 @@ static int model_fit(clv_report *r, const clv_base *base) {
     clv__jb_free(&b);
     return st;
   }
-  return finish(r, &b, "fit", "Model fit", "模型拟合");
+  return clv__finish(r, &b, "fit", "Model fit", "模型拟合");
 }
 
 /* ---- Value -----------------------------------------------------------------
@@ -448,41 +452,43 @@ static int value_section(clv_report *r, const clv_base *base) {
     }
   }
   clv__jb_raw(&b, "{\"kpis\":[");
-  kpi(&b, TR("Predicted CLV, total", "预测客户价值总额"), total, "money");
-  kpi(&b,
+  clv__kpi(&b, TR("Predicted CLV, total", "预测客户价值总额"), total, "money");
+  clv__kpi(
+      &b,
       TR("Share of value in the top 20% of customers", "前 20% 客户的价值占比"),
       top20, "pct");
-  kpi(&b, TR("Median CLV", "客户价值中位数"), n > 0 ? a[n / 2].v : NAN,
-      "money");
-  kpi(&b, TR("Value of a new customer", "新客户价值"),
-      base->run->pred->new_value, "money");
+  clv__kpi(&b, TR("Median CLV", "客户价值中位数"), n > 0 ? a[n / 2].v : NAN,
+           "money");
+  clv__kpi(&b, TR("Value of a new customer", "新客户价值"),
+           base->run->pred->new_value, "money");
   clv__jb_raw(&b, "],\"charts\":[");
-  chart_open(&b, "bar", TR("Distribution of predicted CLV", "预测客户价值分布"),
-             TR("Predicted CLV (bin start; last bin: and above)",
-                "预测客户价值（区间起点；最后一档及以上）"),
-             TR("Customers", "客户数"), "int");
+  clv__chart_open(&b, "bar",
+                  TR("Distribution of predicted CLV", "预测客户价值分布"),
+                  TR("Predicted CLV (bin start; last bin: and above)",
+                     "预测客户价值（区间起点；最后一档及以上）"),
+                  TR("Customers", "客户数"), "int");
   clv__jb_key(&b, "xfmt");
   clv__jb_str(&b, "money");
   clv__jb_key(&b, "x");
   clv__jb_nums(&b, edge, nb);
   clv__jb_key(&b, "series");
   clv__jb_raw(&b, "[");
-  series(&b, TR("Customers", "客户数"), "bar", cnt, nb);
+  clv__series(&b, TR("Customers", "客户数"), "bar", cnt, nb);
   clv__jb_raw(&b, "]}");
-  chart_open(&b, "line", TR("Pareto curve of value", "客户价值帕累托曲线"),
-             TR("Share of customers, most valuable first",
-                "客户占比（按价值从高到低）"),
-             TR("Share of predicted value", "预测价值占比"), "pct");
+  clv__chart_open(&b, "line", TR("Pareto curve of value", "客户价值帕累托曲线"),
+                  TR("Share of customers, most valuable first",
+                     "客户占比（按价值从高到低）"),
+                  TR("Share of predicted value", "预测价值占比"), "pct");
   clv__jb_key(&b, "xfmt");
   clv__jb_str(&b, "pct");
   clv__jb_key(&b, "x");
   clv__jb_nums(&b, px, np + 1);
   clv__jb_key(&b, "series");
   clv__jb_raw(&b, "[");
-  series(&b, TR("Share of value", "价值占比"), "area", py, np + 1);
-  series(&b, TR("Equal shares", "均匀分布"), "dashed", px, np + 1);
+  clv__series(&b, TR("Share of value", "价值占比"), "area", py, np + 1);
+  clv__series(&b, TR("Equal shares", "均匀分布"), "dashed", px, np + 1);
   clv__jb_raw(&b, "]}]}");
-  st = finish(r, &b, "value", "Value", "价值");
+  st = clv__finish(r, &b, "value", "Value", "价值");
 done:
   clv__jb_free(&b);
   free(a);
@@ -493,17 +499,76 @@ done:
   return st;
 }
 
-/* Tracking of expected against actual purchases comes from tracking.c in a
- * later round; the section keeps its place in the page. */
-static int tracking_slot(clv_report *r) {
+/* Tracking (Fader, Hardie & Lee 2005, fig. 2): the cohort's expected
+ * cumulative repeat purchases under the chosen model against the actual
+ * ones, period by period, and the same per period. The run computes the
+ * curve (run.c, add_tracking); without it the section says why. */
+static int tracking_section(clv_report *r, const clv_base *base) {
+  const clv_tracking *t = base->run->tracking;
+  const char *unit = unit_label(r, clv_summary_unit(base->run->summary));
   clv__jbuf b = {0};
-  clv__jb_raw(&b, "{");
-  clv__jb_key(&b, "slot");
-  clv__jb_str(&b, TR("Cumulative and weekly tracking of expected against "
-                     "actual purchases: not in this version.",
-                     "预期与实际购买的累计及每周跟踪：本版本暂未提供。"));
-  clv__jb_raw(&b, "}");
-  return finish(r, &b, "tracking", "Tracking", "跟踪");
+  double *x = NULL;
+  size_t k, n;
+  char xname[96];
+  int st = CLV_ENOMEM, pass;
+  if (t == NULL || t->periods == 0) {
+    clv__jb_raw(&b, "{");
+    clv__jb_key(&b, "slot");
+    clv__jb_str(&b, TR("No tracking curve for this log: the run could not "
+                       "compute one (see the notes in the Overview).",
+                       "此数据无跟踪曲线：运行未能计算（见概览中的说明）。"));
+    clv__jb_raw(&b, "}");
+    return clv__finish(r, &b, "tracking", "Tracking", "跟踪");
+  }
+  n = t->periods;
+  x = malloc(n * sizeof *x);
+  if (x == NULL)
+    goto done;
+  for (k = 0; k < n; k++)
+    x[k] = (double)(k + 1) * t->period_length;
+  snprintf(
+      xname, sizeof xname, "%s (%s)",
+      TR("Time since the first purchase of the cohort", "距队列首次购买的时间"),
+      unit);
+  clv__jb_raw(&b, "{\"kpis\":[");
+  clv__kpi(&b, TR("Repeat purchases to date, actual", "至今复购次数（实际）"),
+           t->actual != NULL ? t->actual[n - 1] : NAN, "int");
+  clv__kpi(&b, TR("Repeat purchases to date, model", "至今复购次数（模型）"),
+           t->expected[n - 1], "num");
+  if (t->actual != NULL && isfinite(t->actual[n - 1]) && t->actual[n - 1] > 0)
+    clv__kpi(&b, TR("Model error at the end", "期末模型误差"),
+             (t->expected[n - 1] - t->actual[n - 1]) / t->actual[n - 1], "pct");
+  clv__jb_raw(&b, "],\"charts\":[");
+  for (pass = 0; pass < 2; pass++) {
+    const double *e = pass == 0 ? t->expected : t->expected_incremental;
+    const double *a = pass == 0 ? t->actual : t->actual_incremental;
+    clv__chart_open(&b, "line",
+                    pass == 0 ? TR("Cumulative repeat purchases: actual vs "
+                                   "model",
+                                   "累计复购次数：实际与模型")
+                              : TR("Repeat purchases per period: actual vs "
+                                   "model",
+                                   "每期复购次数：实际与模型"),
+                    xname, TR("Repeat purchases", "复购次数"), "num");
+    /* Periods are whole weeks (or whole multiples of the unit). */
+    clv__jb_key(&b, "xfmt");
+    clv__jb_str(&b,
+                t->period_length == floor(t->period_length) ? "int" : "num");
+    clv__jb_key(&b, "x");
+    clv__jb_nums(&b, x, n);
+    clv__jb_key(&b, "series");
+    clv__jb_raw(&b, "[");
+    if (a != NULL)
+      clv__series(&b, TR("Actual", "实际"), "line", a, n);
+    clv__series(&b, TR("Model", "模型"), "dashed", e, n);
+    clv__jb_raw(&b, "]}");
+  }
+  clv__jb_raw(&b, "]}");
+  st = clv__finish(r, &b, "tracking", "Tracking", "跟踪");
+done:
+  clv__jb_free(&b);
+  free(x);
+  return st;
 }
 
 int clv_report_add_base_sections(clv_report *r, const clv_base *b) {
@@ -517,7 +582,7 @@ int clv_report_add_base_sections(clv_report *r, const clv_base *b) {
   if (st == CLV_OK)
     st = model_fit(r, b);
   if (st == CLV_OK)
-    st = tracking_slot(r);
+    st = tracking_section(r, b);
   if (st == CLV_OK)
     st = value_section(r, b);
   return st;

@@ -347,6 +347,7 @@ void clv_run_result_free(clv_run_result *r) {
   clv_model_free(r->spend);
   clv_validation_free(r->validation);
   clv_predictions_free(r->pred);
+  clv_tracking_free(r->tracking);
   free(r);
 }
 
@@ -439,6 +440,44 @@ static int choose_model(const clv__run_source *src, const clv_run_opts *o,
            day, day, r->validation->choice);
   add_note(r, note);
   return CLV_OK;
+}
+
+/*
+ * The cohort tracking curve of Fader, Hardie & Lee (2005, figure 2) for the
+ * fitted purchase model: expected vs actual cumulative repeat purchases from
+ * the cohort's first purchase to the observation end. Periods are weeks, or
+ * whole multiples of a week when the log spans more than 104 weeks, so that
+ * the curve has at most about 104 points (the expected curve costs one
+ * E[X(t)] per period and distinct first-purchase day). A curve that cannot
+ * be had (a summary without per-day counts, a model without finite
+ * expectations) is said in the notes; only memory failures fail the run.
+ */
+static int add_tracking(clv_run_result *r) {
+  const clv_summary *s = r->summary;
+  clv_tracking_opts to;
+  clv_error err;
+  char note[600];
+  int rc;
+  if (clv_summary_repeat_days(s, NULL, NULL) == NULL)
+    return CLV_OK;
+  clv_tracking_opts_init(&to);
+  clv_error_clear(&err);
+  rc = clv_tracking_opts_span(&to, s, 7, 104);
+  if (rc == CLV_OK)
+    rc = clv_tracking_compute(r->tx, s, &to, &r->tracking, &err);
+  if (rc == CLV_OK)
+    rc = clv_tracking_actual_from_summary(r->tracking, s, &err);
+  if (rc) {
+    clv_tracking_free(r->tracking);
+    r->tracking = NULL;
+  }
+  if (rc && rc != CLV_ENOMEM) {
+    snprintf(note, sizeof note, "No tracking curve: %.500s.",
+             err.message[0] ? err.message : clv_strerror(rc));
+    add_note(r, note);
+    rc = CLV_OK;
+  }
+  return rc;
 }
 
 /* The intervals of the run's predictions. A run that produced its
@@ -596,6 +635,9 @@ int clv__run_from(const clv__run_source *src, const clv_run_opts *o,
   }
   for (size_t i = 0; i < n; i++)
     r->value_total += w[i] * r->pred->value[i];
+  rc = add_tracking(r);
+  if (rc)
+    goto fail;
   *out = r;
   return CLV_OK;
 fail:

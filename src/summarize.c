@@ -26,6 +26,7 @@
 
 #include <assert.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,11 +41,12 @@
 
 /* Customer flags. */
 enum {
-  F_OPEN = 1,        /* an open period exists */
-  F_OPEN_REFUND = 2, /* the open period holds a negative row */
-  F_MARKED = 4,      /* rows came out of order: rebuilt by the replay */
-  F_HEAD_OPEN = 8,   /* keep_head: the open period is still the head */
-  F_HEAD_REFUND = 16 /* keep_head: the head period holds a negative row */
+  F_OPEN = 1,         /* an open period exists */
+  F_OPEN_REFUND = 2,  /* the open period holds a negative row */
+  F_MARKED = 4,       /* rows came out of order: rebuilt by the replay */
+  F_HEAD_OPEN = 8,    /* keep_head: the open period is still the head */
+  F_HEAD_REFUND = 16, /* keep_head: the head period holds a negative row */
+  F_UNDONE = 32       /* replay: the online closes of this one are undone */
 };
 
 /* One customer. The open period is identified by its key, 2 * period +
@@ -110,6 +112,16 @@ struct clv__summarizer {
   uint64_t rows, rows_used, rows_after_until;
   int32_t min_day, max_day;
   size_t peak_bytes;
+  /* The cohort's repeat purchase periods per day (the actual tracking curve
+   * of Fader, Hardie & Lee 2005, figure 2): hist[d - hist_base] for day d,
+   * covering every day seen so far, so that closing a period is one add.
+   * hist_step is +1, and -1 while the replay takes back what the online pass
+   * counted for a customer whose rows came out of order. */
+  int64_t *hist;
+  int32_t hist_base;
+  uint32_t hist_len;
+  int64_t hist_step;
+  int hist_lost; /* keep_head or merged: the per-day counts are unknown */
 };
 
 static int32_t floor_div(int32_t a, int32_t b) {
@@ -184,6 +196,11 @@ int clv__summarizer_new(clv__summarizer **out, const clv__summarizer_opts *o) {
   s->o = *o;
   s->min_day = INT32_MAX;
   s->max_day = INT32_MIN;
+  s->hist_step = 1;
+  /* A second half's first period is held back as its head and joined by
+   * clv__summarizer_merge(), so whether its later periods are repeats is
+   * only known there: such summarisers keep no per-day counts. */
+  s->hist_lost = o->keep_head != 0;
   clv__hashmap_init(&s->map, sizeof(cust));
   /* Times are period differences converted to the unit. Daily periods take
    * any unit of fixed length (week = days / 7, as the published CDNOW
@@ -231,6 +248,7 @@ void clv__summarizer_free(clv__summarizer *s) {
   free(s->h);
   free(s->hd);
   free(s->e);
+  free(s->hist);
   free(s);
 }
 
@@ -244,7 +262,7 @@ static size_t state_bytes(const clv__summarizer *s) {
   size_t per = sizeof(cust) + (s->h ? sizeof(hold) : 0) +
                (s->hd ? sizeof(head) : 0) + (s->seq ? sizeof(uint64_t) : 0);
   return clv__hashmap_bytes(&s->map) + (size_t)s->map.count * per +
-         s->ecap * sizeof(entry);
+         s->ecap * sizeof(entry) + (size_t)s->hist_len * sizeof *s->hist;
 }
 
 /* Grows the customer arrays (by 1.5, to bound unused capacity). The records
@@ -304,6 +322,12 @@ static void close_period(clv__summarizer *s, uint32_t i, int32_t key,
   cust *c = &s->c[i];
   if (!is_purchase(net, refund))
     return;
+  /* Periods close in key order, and every holdout key follows every
+   * calibration key, so a customer with a closed calibration purchase is
+   * making a repeat purchase: it counts on its first day in the period. A
+   * holdout-only customer is not in the cohort and does not count. */
+  if (c->count > 0)
+    s->hist[key_day(s, key, lo) - s->hist_base] += s->hist_step;
   if (key & 1) {
     s->h[i].count++;
     s->h[i].sum += net;
@@ -418,6 +442,40 @@ static int prepare_customers(clv__summarizer *s) {
   return CLV_OK;
 }
 
+/*
+ * Records a day outside [min_day, max_day] and widens the per-day counts to
+ * cover it, with slack of half the span on the side that grew, so that a
+ * log sorted by time reallocates a logarithmic number of times. Days are
+ * within +-DAY_LIMIT, so the span fits in 32 bits.
+ */
+static int extend_days(clv__summarizer *s, int32_t day) {
+  int32_t lo = day < s->min_day ? day : s->min_day;
+  int32_t hi = day > s->max_day ? day : s->max_day;
+  int32_t base = s->hist_base, top = s->hist_base + (int32_t)s->hist_len - 1;
+  if (s->hist_len == 0 || lo < base || hi > top) {
+    int32_t slack = (hi - lo) / 2 + 64;
+    int32_t nb = s->hist_len == 0 || lo < base ? lo - slack : base;
+    int32_t nt = s->hist_len == 0 || hi > top ? hi + slack : top;
+    if (nb < -DAY_LIMIT)
+      nb = -DAY_LIMIT;
+    if (nt > DAY_LIMIT)
+      nt = DAY_LIMIT;
+    uint32_t len = (uint32_t)(nt - nb) + 1;
+    int64_t *h = calloc(len, sizeof *h);
+    if (h == NULL)
+      return CLV_ENOMEM;
+    if (s->hist_len)
+      memcpy(h + (base - nb), s->hist, s->hist_len * sizeof *h);
+    free(s->hist);
+    s->hist = h;
+    s->hist_base = nb;
+    s->hist_len = len;
+  }
+  s->min_day = lo;
+  s->max_day = hi;
+  return CLV_OK;
+}
+
 /* One row of a batch (domain already checked by the caller). */
 static inline int add_one(clv__summarizer *s, const clv__order *r) {
   int rc, inserted;
@@ -451,10 +509,9 @@ static inline int add_one(clv__summarizer *s, const clv__order *r) {
       s->seq[i] = r->seq;
   }
   s->rows_used++;
-  if (day < s->min_day)
-    s->min_day = day;
-  if (day > s->max_day)
-    s->max_day = day;
+  if ((day < s->min_day || day > s->max_day) &&
+      (rc = extend_days(s, day)) != CLV_OK)
+    return rc;
   cust *c = &s->c[i];
   if (c->flags & F_MARKED)
     return CLV_OK;
@@ -550,6 +607,25 @@ static int entry_cmp(const void *pa, const void *pb) {
  * sorted by customer and period: the same online update then sees them in
  * order. */
 static void rebuild_marked(clv__summarizer *s) {
+  /* First take back the per-day counts of the online pass. The replay
+   * collected each marked customer's rows in input order, which is the
+   * order the online pass saw them in: running the same updates again, up
+   * to the row that marked the customer, closes the same periods, now
+   * counted with -1. */
+  for (size_t k = 0; k < s->ne; k++)
+    reset_customer(s, s->e[k].cust);
+  s->hist_step = -1;
+  for (size_t k = 0; k < s->ne; k++) {
+    cust *c = &s->c[s->e[k].cust];
+    if (c->flags & F_UNDONE)
+      continue;
+    if ((c->flags & F_OPEN) && s->e[k].key < c->open_key) {
+      c->flags |= F_UNDONE;
+      continue;
+    }
+    update(s, s->e[k].cust, s->e[k].key, s->e[k].day, s->e[k].amount);
+  }
+  s->hist_step = 1;
   qsort(s->e, s->ne, sizeof *s->e, entry_cmp);
   for (size_t k = 0; k < s->ne;) {
     uint32_t i = s->e[k].cust;
@@ -585,12 +661,9 @@ typedef struct ends {
   double dur;
 } ends;
 
-/*
- * Closes customer i and fills its output row. Returns 1 when the customer
- * has a row, 0 when it is left out (counted in st).
- */
-static int close_customer(clv__summarizer *s, uint32_t i, const ends *e,
-                          clv_summary_row *row, clv__summarizer_stats *st) {
+/* Closes customer i's open period (and a keep_head summariser's head, which
+ * normally only the merge consumes): its statistics are then final. */
+static void close_open(clv__summarizer *s, uint32_t i) {
   cust *c = &s->c[i];
   if (s->hd && (c->flags & F_OPEN) && !(c->flags & F_HEAD_OPEN)) {
     /* A keep_head summariser used on its own: close the head first.
@@ -617,14 +690,26 @@ static int close_customer(clv__summarizer *s, uint32_t i, const ends *e,
     close_period(s, i, c->open_key, c->open_net, c->open_lo, c->open_hi,
                  (c->flags & F_OPEN_REFUND) != 0);
   c->flags = 0;
-  if (c->count == 0) {
-    if (s->h && s->h[i].count > 0)
-      st->customers_holdout_only++;
-    else
-      st->customers_no_purchase++;
-    st->spend_excluded += c->total;
+}
+
+/* Counts customer i, closed and without a calibration purchase, as left
+ * out of the rows. */
+static void count_left_out(const clv__summarizer *s, uint32_t i,
+                           clv__summarizer_stats *st) {
+  if (s->h && s->h[i].count > 0)
+    st->customers_holdout_only++;
+  else
+    st->customers_no_purchase++;
+  st->spend_excluded += s->c[i].total;
+}
+
+/* Fills the output row of closed customer i; 0 when it has none (no
+ * calibration purchase). Reads only. */
+static int closed_row(const clv__summarizer *s, uint32_t i, const ends *e,
+                      clv_summary_row *row) {
+  const cust *c = &s->c[i];
+  if (c->count == 0)
     return 0;
-  }
   memset(row, 0, sizeof *row);
   int32_t first_p = period_of(s->o.period, c->first_day);
   double x = (double)(c->count - 1);
@@ -646,6 +731,19 @@ static int close_customer(clv__summarizer *s, uint32_t i, const ends *e,
   row->v[CLV_COL_ORDERS] = c->orders;
   row->v[CLV_COL_REFUNDS] = c->refunds;
   return 1;
+}
+
+/*
+ * Closes customer i and fills its output row. Returns 1 when the customer
+ * has a row, 0 when it is left out (counted in st).
+ */
+static int close_customer(clv__summarizer *s, uint32_t i, const ends *e,
+                          clv_summary_row *row, clv__summarizer_stats *st) {
+  close_open(s, i);
+  if (closed_row(s, i, e, row))
+    return 1;
+  count_left_out(s, i, st);
+  return 0;
 }
 
 /* Stats of several summarisers fed disjoint customers of one input. */
@@ -672,59 +770,66 @@ static void stats_multi(clv__summarizer *const *s, size_t n,
       s[0]->o.until_day != INT32_MIN ? s[0]->o.until_day : st->last_day;
 }
 
-int clv__summarizer_each_multi(clv__summarizer *const *s, size_t n,
-                               clv__row_fn fn, void *ctx,
-                               clv__summarizer_stats *st) {
-  int rc = CLV_OK;
-  clv__summarizer_stats stats;
-  uint32_t next[2] = {0, 0};
+/* What the row walks do first: checks, peak memory, summed stats, the
+ * replay's rebuild, and the ends every row needs. */
+static int each_begin(clv__summarizer *const *s, size_t n,
+                      clv__summarizer_stats *stats, ends *e) {
   if (n < 1 || n > 2 || (n == 2 && (!s[0]->seq || !s[1]->seq))) {
-    memset(&stats, 0, sizeof stats);
-    rc = CLV_EINVAL;
-    goto done;
+    memset(stats, 0, sizeof *stats);
+    return CLV_EINVAL;
   }
   for (size_t k = 0; k < n; k++) {
     size_t bytes = state_bytes(s[k]);
     if (bytes > s[k]->peak_bytes)
       s[k]->peak_bytes = bytes;
   }
-  stats_multi(s, n, &stats);
-  stats.customers = 0;
-  if (stats.rows_used == 0) {
-    rc = CLV_EEMPTY;
-    goto done;
-  }
-  int32_t until = stats.until_day, hday = s[0]->o.holdout_day;
-  if (hday != INT32_MIN && hday > until) {
-    rc = CLV_EINVAL;
-    goto done;
-  }
+  stats_multi(s, n, stats);
+  stats->customers = 0;
+  if (stats->rows_used == 0)
+    return CLV_EEMPTY;
+  int32_t until = stats->until_day, hday = s[0]->o.holdout_day;
+  if (hday != INT32_MIN && hday > until)
+    return CLV_EINVAL;
   for (size_t k = 0; k < n; k++)
     if (s[k]->marked)
       rebuild_marked(s[k]);
   /* Calibration ends the day before the holdout starts (lifetimes'
    * calibration_period_end is inclusive). */
   int32_t cal_end = hday != INT32_MIN ? hday - 1 : until;
-  ends e;
-  e.end_period = period_of(s[0]->o.period, cal_end);
-  e.dur = 0;
+  e->end_period = period_of(s[0]->o.period, cal_end);
+  e->dur = 0;
   if (hday != INT32_MIN)
-    e.dur = (period_of(s[0]->o.period, until) - e.end_period) * s[0]->mul /
-            s[0]->div;
-  /* Customers in order of first appearance: with two summarisers, the one
-   * whose next customer appeared first in the input goes next. */
-  for (;;) {
-    size_t k;
-    if (n == 1 || next[1] >= s[1]->map.count)
-      k = 0;
-    else if (next[0] >= s[0]->map.count)
-      k = 1;
-    else
-      k = s[0]->seq[next[0]] < s[1]->seq[next[1]] ? 0 : 1;
-    uint32_t i = next[k];
-    if (i >= s[k]->map.count)
-      break;
-    next[k]++;
+    e->dur = (period_of(s[0]->o.period, until) - e->end_period) * s[0]->mul /
+             s[0]->div;
+  return CLV_OK;
+}
+
+/* The summariser whose customer next[k] comes next in order of first
+ * appearance (with two, the one whose next customer appeared first in the
+ * input), or -1 when all are done. */
+static int next_in_order(clv__summarizer *const *s, size_t n,
+                         const uint32_t next[2]) {
+  int k;
+  if (n == 1 || next[1] >= s[1]->map.count)
+    k = 0;
+  else if (next[0] >= s[0]->map.count)
+    k = 1;
+  else
+    k = s[0]->seq[next[0]] < s[1]->seq[next[1]] ? 0 : 1;
+  return next[k] < s[k]->map.count ? k : -1;
+}
+
+int clv__summarizer_each_multi(clv__summarizer *const *s, size_t n,
+                               clv__row_fn fn, void *ctx,
+                               clv__summarizer_stats *st) {
+  clv__summarizer_stats stats;
+  uint32_t next[2] = {0, 0};
+  ends e;
+  int k, rc = each_begin(s, n, &stats, &e);
+  if (rc)
+    goto done;
+  while ((k = next_in_order(s, n, next)) >= 0) {
+    uint32_t i = next[k]++;
     clv_summary_row row;
     if (!close_customer(s[k], i, &e, &row, &stats))
       continue;
@@ -741,9 +846,209 @@ done:
   return rc;
 }
 
+/* ---- two threads writing rows (clv__summarizer_each_par) ----------------- */
+
+#define PAR_BLOCK 8192 /* output rows per block */
+
+/* A parallel walk: blocks of PAR_BLOCK consecutive output rows, each
+ * starting at customers blk[b] of the two summarisers, handed out to the
+ * threads in turn and ended (written) in block order. */
+typedef struct par_run {
+  clv__summarizer *const *s;
+  ends e;
+  uint32_t (*blk)[2];
+  size_t nblk;
+  clv__row_fn fn;
+  clv__block_fn done;
+  void *const *ctx;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  size_t turn; /* the block whose end is due */
+  int rc;      /* the first failure of any thread */
+} par_run;
+
+typedef struct par_job {
+  par_run *r;
+  size_t t, nt; /* this thread, threads */
+  int phase;    /* 0: close summariser t; 1: rows of blocks t, t + nt, ... */
+} par_job;
+
+static void par_close(clv__summarizer *s) {
+  for (uint32_t i = 0; i < s->map.count; i++)
+    close_open(s, i);
+}
+
+static void par_rows(par_run *r, size_t t, size_t nt) {
+  for (size_t b = t; b < r->nblk; b += nt) {
+    uint32_t next[2] = {r->blk[b][0], r->blk[b][1]};
+    int k, rc = CLV_OK;
+    for (size_t rows = 0;
+         rows < PAR_BLOCK && (k = next_in_order(r->s, 2, next)) >= 0;) {
+      uint32_t i = next[k]++;
+      clv_summary_row row;
+      if (!closed_row(r->s[k], i, &r->e, &row))
+        continue;
+      size_t len;
+      const char *id = clv__hashmap_key(&r->s[k]->map, i, &len);
+      rc = r->fn(r->ctx[t], id, len, &row);
+      if (rc)
+        break;
+      rows++;
+    }
+    /* Blocks end in order: wait for the previous one (or a failure). */
+    pthread_mutex_lock(&r->mu);
+    while (r->turn != b && r->rc == CLV_OK && rc == CLV_OK)
+      pthread_cond_wait(&r->cv, &r->mu);
+    if (r->rc == CLV_OK && rc == CLV_OK) {
+      pthread_mutex_unlock(&r->mu);
+      rc = r->done(r->ctx[t]);
+      pthread_mutex_lock(&r->mu);
+    }
+    if (rc && r->rc == CLV_OK)
+      r->rc = rc;
+    r->turn = b + 1;
+    int stop = r->rc != CLV_OK;
+    pthread_cond_broadcast(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+    if (stop)
+      return;
+  }
+}
+
+static void *par_thread(void *arg) {
+  par_job *j = arg;
+  if (j->phase == 0)
+    par_close(j->r->s[j->t]);
+  else
+    par_rows(j->r, j->t, j->nt);
+  return NULL;
+}
+
+/* Runs a phase on this thread (job 0) and one more (job 1), or all of it
+ * here when no thread can be made. */
+static void par_phase(par_run *r, int phase) {
+  pthread_t th;
+  par_job j[2] = {{r, 0, 2, phase}, {r, 1, 2, phase}};
+  if (pthread_create(&th, NULL, par_thread, &j[1]) == 0) {
+    par_thread(&j[0]);
+    pthread_join(th, NULL);
+    return;
+  }
+  if (phase == 0) {
+    par_close(r->s[0]);
+    par_close(r->s[1]);
+  } else {
+    par_rows(r, 0, 1);
+  }
+}
+
+int clv__summarizer_each_par(clv__summarizer *const *s, size_t n,
+                             clv__row_fn fn, clv__block_fn done,
+                             void *const ctx[2], clv__summarizer_stats *st) {
+  clv__summarizer_stats stats;
+  par_run r;
+  uint32_t next[2] = {0, 0};
+  uint64_t rows = 0;
+  int k, rc;
+  memset(&r, 0, sizeof r);
+  if (n != 2) {
+    memset(&stats, 0, sizeof stats);
+    rc = CLV_EINVAL;
+    goto done;
+  }
+  rc = each_begin(s, n, &stats, &r.e);
+  if (rc)
+    goto done;
+  r.s = s;
+  r.fn = fn;
+  r.done = done;
+  r.ctx = ctx;
+  r.blk = malloc(((s[0]->map.count + (size_t)s[1]->map.count) / PAR_BLOCK + 1) *
+                 sizeof *r.blk);
+  if (r.blk == NULL) {
+    rc = CLV_ENOMEM;
+    goto done;
+  }
+  /* Each thread closes its own summariser (the per-day counts of a
+   * summariser are one array). */
+  par_phase(&r, 0);
+  /* One pass in output order finds where the blocks start and sums the
+   * left-out customers' spend in the same order as clv__summarizer_each()
+   * (a floating-point sum depends on the order). */
+  while ((k = next_in_order(s, 2, next)) >= 0) {
+    uint32_t i = next[k];
+    if (s[k]->c[i].count == 0) {
+      count_left_out(s[k], i, &stats);
+      next[k]++;
+      continue;
+    }
+    if (rows % PAR_BLOCK == 0) {
+      r.blk[r.nblk][0] = next[0];
+      r.blk[r.nblk][1] = next[1];
+      r.nblk++;
+    }
+    next[k]++;
+    rows++;
+  }
+  stats.customers = rows;
+  pthread_mutex_init(&r.mu, NULL);
+  pthread_cond_init(&r.cv, NULL);
+  par_phase(&r, 1);
+  pthread_cond_destroy(&r.cv);
+  pthread_mutex_destroy(&r.mu);
+  rc = r.rc;
+done:
+  free(r.blk);
+  if (st)
+    *st = stats;
+  return rc;
+}
+
 int clv__summarizer_each(clv__summarizer *s, clv__row_fn fn, void *ctx,
                          clv__summarizer_stats *st) {
   return clv__summarizer_each_multi(&s, 1, fn, ctx, st);
+}
+
+/*
+ * Hands the per-day repeat purchase counts of n summarisers fed disjoint
+ * customers to table t, summed over the days of the log. Nothing is set
+ * when some summariser lost them (keep_head, merge). CLV_OK or CLV_ENOMEM.
+ */
+static int set_repeat_days(clv__summarizer *const *s, size_t n,
+                           clv_summary *t) {
+  int32_t lo = INT32_MAX, hi = INT32_MIN;
+  uint64_t *sum = NULL;
+  int rc = CLV_OK;
+  for (size_t k = 0; k < n; k++) {
+    if (s[k]->hist_lost)
+      goto done;
+    if (s[k]->rows_used == 0)
+      continue;
+    lo = s[k]->min_day < lo ? s[k]->min_day : lo;
+    hi = s[k]->max_day > hi ? s[k]->max_day : hi;
+  }
+  if (lo > hi)
+    goto done;
+  size_t len = (size_t)(hi - lo) + 1;
+  sum = calloc(len, sizeof *sum);
+  if (sum == NULL) {
+    rc = CLV_ENOMEM;
+    goto done;
+  }
+  for (size_t k = 0; k < n; k++) {
+    if (s[k]->rows_used == 0)
+      continue;
+    for (int32_t d = s[k]->min_day; d <= s[k]->max_day; d++) {
+      int64_t v = s[k]->hist[d - s[k]->hist_base];
+      /* The undo of the replay can only take back what was counted. */
+      assert(v >= 0);
+      sum[d - lo] += v > 0 ? (uint64_t)v : 0;
+    }
+  }
+  rc = clv_summary_set_repeat_days(t, lo, sum, len);
+done:
+  free(sum);
+  return rc;
 }
 
 static int append_row(void *ctx, const char *id, size_t id_len,
@@ -767,6 +1072,9 @@ int clv__summarizer_finish_multi(clv__summarizer *const *s, size_t n,
   rc = clv__summarizer_each_multi(s, n, append_row, t, &stats);
   if (st)
     *st = stats;
+  if (rc)
+    goto fail;
+  rc = set_repeat_days(s, n, t);
   if (rc)
     goto fail;
   clv_summary_set_days(t, stats.until_day, s[0]->o.holdout_day);
@@ -808,6 +1116,12 @@ static void append_closed(clv__summarizer *a, uint32_t i,
 
 int clv__summarizer_merge(clv__summarizer *a, clv__summarizer *b) {
   int rc = CLV_OK;
+  /* The merge closes periods of b's days into a: a's per-day array must
+   * cover them, though its counts are lost (see clv__summarizer_new()). */
+  a->hist_lost = 1;
+  if (b->rows_used && ((rc = extend_days(a, b->min_day)) != CLV_OK ||
+                       (rc = extend_days(a, b->max_day)) != CLV_OK))
+    goto done;
   for (uint32_t j = 0; j < b->map.count; j++) {
     size_t len;
     int inserted;

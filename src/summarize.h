@@ -130,6 +130,22 @@ int clv__summarizer_each_multi(clv__summarizer *const *s, size_t n,
                                clv__row_fn fn, void *ctx,
                                clv__summarizer_stats *st);
 
+/* Ends a block of rows of clv__summarizer_each_par(); non-zero stops. */
+typedef int (*clv__block_fn)(void *ctx);
+
+/*
+ * clv__summarizer_each_multi() over two summarisers (both with track_seq)
+ * on two threads: the output rows, in the same order, are cut into blocks
+ * of consecutive rows; thread t (0: the caller) hands the rows of its
+ * blocks to fn(ctx[t], ...) and then calls done(ctx[t]), and the done calls
+ * come in block order, one at a time (so done can write the block out).
+ * The stats are those of clv__summarizer_each_multi(). CLV_EINVAL unless
+ * n == 2; else as clv__summarizer_each_multi().
+ */
+int clv__summarizer_each_par(clv__summarizer *const *s, size_t n,
+                             clv__row_fn fn, clv__block_fn done,
+                             void *const ctx[2], clv__summarizer_stats *st);
+
 /* clv__summarizer_each_multi() into a new table (the caller frees it). */
 int clv__summarizer_finish_multi(clv__summarizer *const *s, size_t n,
                                  clv_summary **out, clv__summarizer_stats *st);

@@ -24,14 +24,26 @@ struct clv_summary {
   size_t ids_len, ids_cap;
   uint64_t *id_off;
   int32_t end_day, holdout_day;
+  /* Repeat purchase periods per day from repeat_first (the summariser's),
+   * for the actual tracking curve; NULL when unknown. */
+  uint64_t *repeat;
+  size_t repeat_days;
+  int32_t repeat_first;
 };
 
-static const char *const col_names[CLV_COL__COUNT] = {
-    "frequency",      "recency",          "T",
-    "monetary_value", "weight",           "frequency_holdout",
-    "monetary_value_holdout", "duration_holdout", "first_purchase",
-    "last_purchase",  "total_spend",      "orders",
-    "refunds"};
+static const char *const col_names[CLV_COL__COUNT] = {"frequency",
+                                                      "recency",
+                                                      "T",
+                                                      "monetary_value",
+                                                      "weight",
+                                                      "frequency_holdout",
+                                                      "monetary_value_holdout",
+                                                      "duration_holdout",
+                                                      "first_purchase",
+                                                      "last_purchase",
+                                                      "total_spend",
+                                                      "orders",
+                                                      "refunds"};
 
 const char *clv_col_name(clv_col col) {
   if ((unsigned)col >= CLV_COL__COUNT)
@@ -79,6 +91,7 @@ void clv_summary_free(clv_summary *s) {
     free(s->col[c]);
   free(s->ids);
   free(s->id_off);
+  free(s->repeat);
   free(s);
 }
 
@@ -198,10 +211,36 @@ void clv_summary_set_days(clv_summary *s, int32_t end_day,
   s->holdout_day = holdout_day;
 }
 
+const uint64_t *clv_summary_repeat_days(const clv_summary *s,
+                                        int32_t *first_day, size_t *days) {
+  if (first_day)
+    *first_day = s && s->repeat ? s->repeat_first : INT32_MIN;
+  if (days)
+    *days = s && s->repeat ? s->repeat_days : 0;
+  return s ? s->repeat : NULL;
+}
+
+int clv_summary_set_repeat_days(clv_summary *s, int32_t first_day,
+                                const uint64_t *counts, size_t days) {
+  uint64_t *copy = NULL;
+  if (s == NULL || (counts != NULL && days == 0))
+    return CLV_EINVAL;
+  if (counts) {
+    copy = malloc(days * sizeof *copy);
+    if (copy == NULL)
+      return CLV_ENOMEM;
+    memcpy(copy, counts, days * sizeof *copy);
+  }
+  free(s->repeat);
+  s->repeat = copy;
+  s->repeat_days = copy ? days : 0;
+  s->repeat_first = first_day;
+  return CLV_OK;
+}
+
 int clv_summary_from_arrays(clv_summary **out, clv_unit unit, size_t n,
-                            const double *x, const double *t_x,
-                            const double *T, const double *m,
-                            const double *weight) {
+                            const double *x, const double *t_x, const double *T,
+                            const double *m, const double *weight) {
   int rc;
   char id[32];
   clv_summary *s = NULL;

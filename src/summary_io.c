@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "csv.h"
-#include "parse.h"
 #include "ingest.h"
+#include "parse.h"
 #include "textout.h"
 
 /* Columns in output order (customer_id comes first). */
@@ -107,10 +107,64 @@ static char *put_day(clv__writer_buf *o, int32_t day, char *p) {
  * 29.73 + 14.96 is 74.02000000000001 in doubles): money columns are
  * written to 15 significant digits, which is exact for any sum of cent
  * amounts below 10^12. Other columns round-trip exactly. */
+#define MONEY_TOL 5e-15
+
+/* Appends the decimal digits of u. */
+static char *put_uint(uint64_t u, char *p) {
+  int n = 1;
+  for (uint64_t t = u; t >= 10; t /= 10)
+    n++;
+  char *e = p + n;
+  do {
+    *--e = (char)('0' + u % 10);
+    u /= 10;
+  } while (u);
+  return p + n;
+}
+
+/*
+ * Shortcuts for the two common kinds of value, with the bytes that
+ * clv__fmt_num() writes: whole numbers (counts, days), and money that is
+ * a whole number of cents. clv__fmt_num() tries 0, 1, 2, ... decimals and
+ * takes the first that reads back; below 10^9 the tolerance is far under a
+ * cent, so "2 decimals read back" decides all three first tries at once:
+ * 0 or 1 decimal would read back exactly when the cents end in 00 or 0,
+ * and then the shorter form is the one written. Anything else (means such
+ * as 26.7066..., weeks) goes to clv__fmt_num().
+ */
+static char *put_number(double v, double tol, char *p) {
+  double a = fabs(v);
+  /* Below 2^52, a + 0.5 is exact, so clv__fmt_num() rounds a to itself.
+   * (The conversions stand in for floor(): all values are positive.) */
+  if (a < 4503599627370496.0 && (double)(uint64_t)a == a) {
+    if (v < 0)
+      *p++ = '-';
+    return put_uint((uint64_t)a, p);
+  }
+  if (tol > 0 && a < 1e9) {
+    double n = (double)(uint64_t)(a * 100 + 0.5), back = n / 100;
+    if (back == a || fabs(back - a) <= tol * a) {
+      uint64_t u = (uint64_t)n;
+      unsigned cents = (unsigned)(u % 100);
+      if (v < 0)
+        *p++ = '-';
+      p = put_uint(u / 100, p);
+      if (cents) {
+        *p++ = '.';
+        *p++ = (char)('0' + cents / 10);
+        if (cents % 10)
+          *p++ = (char)('0' + cents % 10);
+      }
+      return p;
+    }
+  }
+  return p + clv__fmt_num(v, tol, p, 40);
+}
+
 static char *put_value(clv__writer_buf *o, clv_col c, double v, char *p) {
   if (is_day_col(c))
     return put_day(o, (int32_t)v, p);
-  return p + clv__fmt_num(v, is_money_col(c) ? 5e-15 : 0.0, p, 40);
+  return put_number(v, is_money_col(c) ? MONEY_TOL : 0.0, p);
 }
 
 int clv__writer_header(clv__row_writer *w) {
@@ -168,6 +222,9 @@ int clv__writer_row(void *ctx, const char *id, size_t id_len,
   clv__row_writer *w = ctx;
   int rc;
   if (!w->wrote_header && (rc = clv__writer_header(w)) != CLV_OK)
+    return rc;
+  /* A writer whose header was written elsewhere opens its buffer here. */
+  if (w->out == NULL && (rc = writer_open(w)) != CLV_OK)
     return rc;
   clv__writer_buf *o = w->out;
   /* Room for the row: the id's worst case (quoting doubles, JSON escapes

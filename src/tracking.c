@@ -170,6 +170,129 @@ done:
   return rc;
 }
 
+/*
+ * The actual curve from the summariser's per-day repeat counts: day d falls
+ * in period floor((d - origin) / length) + 1, origin being the cohort's
+ * first purchase day, as for the expected curve above and as BTYD's
+ * walkthrough bins the CDNOW log by week from 1997-01-01. Periods that start
+ * after the observation end are unknown (NaN); a period cut by it counts
+ * what was observed.
+ */
+int clv_tracking_actual_from_summary(clv_tracking *t, const clv_summary *s,
+                                     clv_error *err) {
+  int32_t first, end;
+  size_t days, n;
+  const uint64_t *cnt;
+  const double *fd;
+  double *cum = NULL, *inc = NULL, unit_days, len, origin;
+  int rc = CLV_OK;
+
+  if (t == NULL || s == NULL || t->periods == 0) {
+    set_err(err, CLV_EINVAL,
+            "invalid arguments to clv_tracking_actual_from_summary()");
+    return CLV_EINVAL;
+  }
+  cnt = clv_summary_repeat_days(s, &first, &days);
+  fd = clv_summary_col(s, CLV_COL_FIRST_DAY);
+  n = clv_summary_rows(s);
+  unit_days = clv_unit_days(clv_summary_unit(s));
+  if (cnt == NULL || fd == NULL || n == 0 || !(unit_days > 0)) {
+    set_err(err, CLV_ENOCOLUMN,
+            "the actual tracking curve needs a summary made from an order "
+            "log (per-day repeat purchases and first purchase dates)");
+    return CLV_ENOCOLUMN;
+  }
+  cum = malloc(t->periods * sizeof *cum);
+  inc = calloc(t->periods, sizeof *inc);
+  if (cum == NULL || inc == NULL) {
+    rc = CLV_ENOMEM;
+    set_err(err, rc, "out of memory");
+    goto done;
+  }
+  origin = fd[0];
+  for (size_t i = 1; i < n; i++)
+    origin = fmin(origin, fd[i]);
+  len = t->period_length * unit_days;
+  for (size_t d = 0; d < days; d++) {
+    double p;
+    if (cnt[d] == 0)
+      continue;
+    p = floor(((double)first + (double)d - origin) / len);
+    if (p >= 0 && p < (double)t->periods)
+      inc[(size_t)p] += (double)cnt[d];
+  }
+  end = clv_summary_end_day(s);
+  if (end == INT32_MIN)
+    end = first + (int32_t)days - 1;
+  for (size_t k = 0; k < t->periods; k++) {
+    if (origin + (double)k * len > (double)end) {
+      cum[k] = inc[k] = NAN;
+      continue;
+    }
+    cum[k] = k ? cum[k - 1] + inc[k] : inc[k];
+  }
+  free(t->actual);
+  free(t->actual_incremental);
+  t->actual = cum;
+  t->actual_incremental = inc;
+  cum = inc = NULL;
+done:
+  free(cum);
+  free(inc);
+  return rc;
+}
+
+int clv_tracking_opts_span(clv_tracking_opts *o, const clv_summary *s,
+                           double period_days, size_t max_periods) {
+  const double *first = clv_summary_col(s, CLV_COL_FIRST_DAY);
+  double unit_days = clv_unit_days(clv_summary_unit(s));
+  int32_t end = clv_summary_end_day(s);
+  size_t n = clv_summary_rows(s);
+  if (o == NULL || !(period_days >= 0) || !isfinite(period_days))
+    return CLV_EINVAL;
+  if (first == NULL || n == 0 || end == INT32_MIN || !(unit_days > 0))
+    return CLV_ENOCOLUMN;
+  double start = first[0];
+  for (size_t i = 1; i < n; i++)
+    start = fmin(start, first[i]);
+  if (period_days == 0)
+    period_days = 7;
+  /* Days start..end inclusive; the last period may be cut by the end. */
+  double periods = ceil(((double)end - start + 1) / period_days);
+  if (max_periods > 0 && periods > (double)max_periods) {
+    period_days *= ceil(periods / (double)max_periods);
+    periods = ceil(((double)end - start + 1) / period_days);
+  }
+  if (!(periods >= 1) || periods > 10000000)
+    return CLV_EDOMAIN;
+  o->periods = (size_t)periods;
+  o->period_length = period_days / unit_days;
+  return CLV_OK;
+}
+
+/* A value, or nothing for an unknown (NaN) one: no NaN in an output. */
+static void put_value(FILE *f, double v) {
+  if (isfinite(v))
+    fprintf(f, ",%.17g", v);
+  else
+    fputc(',', f);
+}
+
+int clv_tracking_write_csv(const clv_tracking *t, FILE *f) {
+  if (t == NULL || f == NULL)
+    return CLV_EINVAL;
+  fputs("period,expected,actual,expected_cumulative,actual_cumulative\n", f);
+  for (size_t k = 0; k < t->periods; k++) {
+    fprintf(f, "%zu", k + 1);
+    put_value(f, t->expected_incremental[k]);
+    put_value(f, t->actual_incremental ? t->actual_incremental[k] : NAN);
+    put_value(f, t->expected[k]);
+    put_value(f, t->actual ? t->actual[k] : NAN);
+    fputc('\n', f);
+  }
+  return ferror(f) ? CLV_EIO : CLV_OK;
+}
+
 /* 1 when the field is a whole number >= 1 (a period), written to *k. */
 static int parse_period(const clv__field *f, size_t *k) {
   double v;

@@ -29,6 +29,20 @@ typedef struct clv_report_opts {
   const char *symbol;   /* NULL (default): from the code ($, ¥, €, £) */
   const char *title;    /* NULL (default): "Customer lifetime value" */
   int max_points;       /* most points of one curve or histogram (60) */
+  /* Folder where the business sections write the action-list CSVs
+   * (customers.csv, contacts.csv, recommendations.csv); NULL (default):
+   * none are written and the page links to none. The folder must exist. */
+  const char *actions_dir;
+  /* The same folder as the page links to it, relative to the HTML file
+   * ("actions"); NULL (default): actions_dir. */
+  const char *actions_href;
+  /* The CLV trend in the Cohorts section: scoring dates (the latest
+   * included, 3 months apart; clv_trend_compute()). 0 (default): none, as
+   * each date costs about one more scoring of the log. */
+  int trend_points;
+  /* The options the base was scored with, for the older dates of the
+   * trend (NULL: the defaults). Borrowed: must outlive the report. */
+  const clv_base_opts *trend_base;
 } clv_report_opts;
 
 /* Fills the defaults listed above. */
@@ -68,14 +82,27 @@ int clv_report_add_section(clv_report *r, const char *id, const char *title_en,
 int clv_report_add_base_sections(clv_report *r, const clv_base *b);
 
 /*
+ * Appends the business sections of a base that carries its order table
+ * (b->orders): Value segments (tiers, RFM groups), Cohorts (retention,
+ * cumulative revenue per customer), Acquisition (LTV:CAC and payback per
+ * channel), Products (profitability, high-value lift, cross-sell pairs) and
+ * Action (customers at risk, due to reorder this week; with actions_dir,
+ * the action-list CSVs written there and linked). A module that cannot
+ * run (no product column, too few customers) gives a section saying why.
+ * Returns CLV_OK, CLV_EINVAL (b->orders NULL) or CLV_ENOMEM.
+ */
+int clv_report_add_business_sections(clv_report *r, const clv_base *b);
+
+/*
  * Writes the HTML page with every section to f. Returns CLV_OK, CLV_EIO or
  * CLV_EUNSUPPORTED (built without ECharts: see clv_report_available()).
  */
 int clv_report_write_html(const clv_report *r, FILE *f);
 
 /*
- * The whole report of a base in one call: new, the base sections, write,
- * free. o may be NULL. Returns the statuses of the functions above.
+ * The whole report of a base in one call: new, the base sections, the
+ * business sections when b->orders is set, write, free. o may be NULL. Returns
+ * the statuses of the functions above.
  */
 int clv_report_write(const clv_base *b, const clv_report_opts *o, FILE *f);
 

@@ -140,6 +140,10 @@ typedef struct clv_run_result {
   clv_validation *validation; /* the holdout check; NULL when not run */
   clv_model *spend; /* Gamma-Gamma, NULL when it could not be fitted */
   clv_predictions *pred;
+  /* The cohort tracking curve (expected under tx vs actual repeat
+   * purchases, weekly or coarser); NULL when the summary has no per-day
+   * counts or the curve failed (the notes say why). */
+  clv_tracking *tracking;
   char notes[2048];        /* the model choice, why a model was left out */
   double customers;        /* sum of weights */
   double repeat_share;     /* share with frequency > 0 */

@@ -87,17 +87,34 @@ double clv_summary_customers(const clv_summary *s);
  * summariser); INT32_MIN when unknown. */
 int32_t clv_summary_end_day(const clv_summary *s);
 int32_t clv_summary_holdout_day(const clv_summary *s);
-void clv_summary_set_days(clv_summary *s, int32_t end_day,
-                          int32_t holdout_day);
+void clv_summary_set_days(clv_summary *s, int32_t end_day, int32_t holdout_day);
+
+/*
+ * The cohort's repeat purchases per day, for the actual tracking curve
+ * (Fader, Hardie & Lee 2005, figure 2): counts[d] purchase periods that
+ * were not the customer's first, of the table's customers, on day
+ * *first_day + d (the period's first purchase day; holdout periods
+ * included), for *days days. Set by the summariser; NULL (with *days 0)
+ * when unknown, as for tables read from CSV or built from arrays. The
+ * array belongs to the table and stays valid until the next set or free.
+ * first_day and days may be NULL.
+ */
+const uint64_t *clv_summary_repeat_days(const clv_summary *s,
+                                        int32_t *first_day, size_t *days);
+
+/* Replaces the per-day repeat counts with a copy of counts (days values
+ * from first_day); counts NULL clears them. Returns CLV_OK, CLV_EINVAL
+ * (counts with days 0) or CLV_ENOMEM. */
+int clv_summary_set_repeat_days(clv_summary *s, int32_t first_day,
+                                const uint64_t *counts, size_t days);
 
 /*
  * Builds a table from plain arrays (n rows; t_x, T required; m and weight may
  * be NULL, meaning 0 and 1). Ids are "1".."n". For tests and bindings.
  */
 int clv_summary_from_arrays(clv_summary **out, clv_unit unit, size_t n,
-                            const double *x, const double *t_x,
-                            const double *T, const double *m,
-                            const double *weight);
+                            const double *x, const double *t_x, const double *T,
+                            const double *m, const double *weight);
 
 /*
  * Reads a summary CSV (path "-" = standard input): clv's own output, or

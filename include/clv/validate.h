@@ -15,6 +15,7 @@
 #define CLV_VALIDATE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "clv/model.h"
 #include "clv/status.h"
@@ -154,6 +155,38 @@ int clv_tracking_compute(const clv_model *m, const clv_summary *s,
  * file:line:column), CLV_EEMPTY or CLV_ENOMEM.
  */
 int clv_tracking_read_actual(clv_tracking *t, const char *path, clv_error *err);
+
+/*
+ * Fills t->actual and t->actual_incremental from the per-day repeat
+ * purchases of a summary made by the summariser (clv_summary_repeat_days()):
+ * period k holds the days [origin + (k-1) L, origin + k L), origin being the
+ * earliest first purchase and L = t->period_length in days, as the expected
+ * curve of clv_tracking_compute(). Periods starting after the summary's
+ * observation end are NaN. Returns CLV_OK, CLV_EINVAL, CLV_ENOCOLUMN (no
+ * per-day counts: a summary read from CSV) or CLV_ENOMEM.
+ */
+int clv_tracking_actual_from_summary(clv_tracking *t, const clv_summary *s,
+                                     clv_error *err);
+
+/*
+ * Sets o->periods and o->period_length so that the curve covers summary s
+ * from its earliest first purchase (first_purchase column) to its
+ * observation end: periods of period_days days (0: a week, the unit of
+ * Fader, Hardie & Lee's figure 2), made a whole multiple longer when there
+ * would be more than max_periods of them (0: no limit). Returns CLV_OK,
+ * CLV_EINVAL, CLV_ENOCOLUMN (no first purchase dates or observation end:
+ * a summary read from CSV) or CLV_EDOMAIN.
+ */
+int clv_tracking_opts_span(clv_tracking_opts *o, const clv_summary *s,
+                           double period_days, size_t max_periods);
+
+/*
+ * Writes the curve as CSV: period,expected,actual,expected_cumulative,
+ * actual_cumulative (per-period and cumulative repeat transactions; an
+ * unknown actual value is an empty field). Returns CLV_OK, CLV_EINVAL or
+ * CLV_EIO.
+ */
+int clv_tracking_write_csv(const clv_tracking *t, FILE *f);
 
 /* Frees a tracking result. Accepts NULL. */
 void clv_tracking_free(clv_tracking *t);

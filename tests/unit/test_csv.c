@@ -15,6 +15,7 @@
 #include "testutil.h"
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 #include <zlib.h>
 
 #include "csv.h"
+#include "parse.h"
 
 /* ---- rendering rows as text --------------------------------------------- */
 
@@ -814,8 +816,51 @@ static void test_online_retail(void **state) {
   unlink(gz);
 }
 
+/* Amounts in the plain form [-]digits[.digits] take a shortcut in
+ * clv__parse_amount(); up to 15 digits it must give strtod's correctly
+ * rounded value (the oracle here), and every other form the general rules
+ * (parse.h): sign, currency, groups, or a rejection. */
+static void test_amount_forms(void **state) {
+  (void)state;
+  static const char *const same_as_strtod[] = {"18.70",
+                                               "-5",
+                                               ".5",
+                                               "5.",
+                                               "007.50",
+                                               "0.1",
+                                               "-0.07",
+                                               "99999",
+                                               "123456789012.345",
+                                               "1234567890123.456",
+                                               "0.000000000000001"};
+  for (size_t i = 0; i < sizeof same_as_strtod / sizeof *same_as_strtod; i++) {
+    double v = -1, want = strtod(same_as_strtod[i], NULL);
+    assert_int_equal(
+        clv__parse_amount(same_as_strtod[i], strlen(same_as_strtod[i]), &v), 1);
+    assert_true(v == want);
+  }
+  double v = 1;
+  assert_int_equal(clv__parse_amount("-0.00", 5, &v), 1);
+  assert_true(v == 0 && signbit(v));
+  /* General forms still read. */
+  assert_int_equal(clv__parse_amount("1,234.50", 8, &v), 1);
+  assert_true(v == 1234.5);
+  assert_int_equal(clv__parse_amount("$12.50", 6, &v), 1);
+  assert_true(v == 12.5);
+  assert_int_equal(clv__parse_amount(" 12.5", 5, &v), 1);
+  assert_true(v == 12.5);
+  assert_int_equal(clv__parse_amount("(3.25)", 6, &v), 1);
+  assert_true(v == -3.25);
+  /* Not amounts. */
+  static const char *const bad[] = {"",    "-",  ".",   "12.5.1",
+                                    "--5", "5-", "1.2x"};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+    assert_int_equal(clv__parse_amount(bad[i], strlen(bad[i]), &v), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_amount_forms),
       cmocka_unit_test(test_rules_mem),
       cmocka_unit_test(test_rules_file),
       cmocka_unit_test(test_rules_pipe_every_boundary),

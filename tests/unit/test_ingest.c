@@ -509,6 +509,185 @@ static void test_parts_errors_and_long_ids(void **state) {
   free(text);
 }
 
+/* Two threads cut the input into chunks at line feeds (with a split
+ * threshold of 1, one chunk per row). Chunks cut inside a quoted field
+ * (ids with a line break in quotes), a row starting with a byte-order mark
+ * (data after the first line, unlike at the start), CRLF rows and blank
+ * lines must all give the serial result; so must the error lines in skip
+ * mode, which are known by construction (line numbers counted with the
+ * quoted line breaks, as the serial scanner counts them). */
+static void test_chunks_against_serial(void **state) {
+  (void)state;
+  size_t cap = 1 << 17, len = 0;
+  char *text = malloc(cap);
+  long bad_lines[64], bad_cols[64];
+  size_t n_bad = 0;
+  uint64_t x = 4242;
+  assert_non_null(text);
+  for (int variant = 0; variant < 2; variant++) {
+    long line = 2;
+    len = (size_t)snprintf(text, cap, "id,date,amount\r\n");
+    n_bad = 0;
+    for (int k = 0; k < 1200; k++) {
+      x = x * 6364136223846793005ull + 1442695040888963407ull;
+      int cust = (int)((x >> 33) % 70), day = (int)((x >> 20) % 28) + 1;
+      char id[64];
+      if (variant == 1 && cust % 7 == 0)
+        snprintf(id, sizeof id, "\"n\n%d\"", cust); /* a quoted line break */
+      else if (cust % 7 == 1)
+        snprintf(id, sizeof id, "\xEF\xBB\xBF%d", cust); /* a BOM: data */
+      else
+        snprintf(id, sizeof id, "c%d", cust);
+      if (k % 53 == 7) {
+        len += (size_t)snprintf(text + len, cap - len, "%s,2024-02-31,1\n", id);
+        /* The row's line is where it starts; the date's column counts
+         * from the id's last line (after its line break, if any). */
+        bad_cols[n_bad] =
+            (long)strlen(strrchr(id, '\n') ? strrchr(id, '\n') + 1 : id) + 2;
+        bad_lines[n_bad++] = line;
+      } else {
+        len += (size_t)snprintf(text + len, cap - len, "%s,2024-02-%02d,%d%s",
+                                id, day, (int)((x >> 40) % 300) - 30,
+                                k % 5 ? "\n" : "\r\n");
+      }
+      line += 1 + (variant == 1 && cust % 7 == 0);
+      if (k % 97 == 3) {
+        len += (size_t)snprintf(text + len, cap - len, "\n");
+        line++;
+      }
+    }
+    assert_true(n_bad > CLV_INGEST_MAX_ERRORS);
+    for (size_t split = 1; split <= 4096; split *= 64) {
+      clv_ingest_report r[2];
+      clv_summary *t[2];
+      clv_ingest_opts o = defaults();
+      o.skip_errors = 1;
+      for (int k = 0; k < 2; k++) {
+        o.threads = k + 1;
+        assert_int_equal(clv__summarize(NULL, text, len, &o, split, &t[k], NULL,
+                                        NULL, NULL, &r[k], NULL),
+                         CLV_OK);
+      }
+      assert_int_equal(r[1].threads_used, 2);
+      assert_same(t[0], t[1]);
+      for (int k = 0; k < 2; k++) {
+        assert_int_equal(r[k].rows, 1200);
+        assert_int_equal(r[k].rows_skipped, n_bad);
+        assert_int_equal(r[k].n_errors, CLV_INGEST_MAX_ERRORS);
+        for (size_t e = 0; e < CLV_INGEST_MAX_ERRORS; e++)
+          assert_int_equal(r[k].errors[e].line, bad_lines[e]);
+        clv_summary_free(t[k]);
+      }
+      /* Fail mode stops at the first bad row, on its line. */
+      o.skip_errors = 0;
+      for (int k = 0; k < 2; k++) {
+        clv_error err;
+        o.threads = k + 1;
+        assert_int_equal(clv__summarize(NULL, text, len, &o, split, &t[k], NULL,
+                                        NULL, NULL, &r[k], &err),
+                         CLV_EPARSE);
+        assert_int_equal(err.line, bad_lines[0]);
+        assert_int_equal(err.column, bad_cols[0]);
+      }
+    }
+  }
+  free(text);
+}
+
+/* The date of the last ISO row is reused for rows with the same date part,
+ * but the time of day is still checked: 24:00 after a valid time on the
+ * same day is an error on its own line, and a date-only row and a 'T'
+ * row of the same day are the same day (one purchase: frequency 0). */
+static void test_date_reuse_checks_time(void **state) {
+  (void)state;
+  const char *bad = "id,date,amount\n"
+                    "a,2024-01-01 10:00:00,1\n"
+                    "a,2024-01-01 24:00:00,1\n";
+  const char *good = "id,date,amount\n"
+                     "a,2024-01-01 10:00:00,1\n"
+                     "a,2024-01-01,2\n"
+                     "a,2024-01-01T23:59:60,3\n"
+                     "b,2024-01-01 00:00:00,1\n"
+                     "b,2024-01-03 00:00:00,1\n";
+  clv_ingest_opts o = defaults();
+  clv_ingest_report r;
+  clv_summary *t = NULL;
+  clv_error err;
+  o.threads = 1;
+  assert_int_equal(clv__summarize(NULL, bad, strlen(bad), &o, 1, &t, NULL, NULL,
+                                  NULL, &r, &err),
+                   CLV_EPARSE);
+  assert_int_equal(err.line, 3);
+  assert_int_equal(err.column, 3);
+  assert_int_equal(clv__summarize(NULL, good, strlen(good), &o, 1, &t, NULL,
+                                  NULL, NULL, &r, NULL),
+                   CLV_OK);
+  assert_int_equal(clv_summary_rows(t), 2);
+  assert_close(COL(t, CLV_COL_X, 0), 0, 0, 0);
+  assert_close(COL(t, CLV_COL_TOTAL_SPEND, 0), 6, 0, 0);
+  assert_close(COL(t, CLV_COL_FIRST_DAY, 0), clv_day_from_ymd(2024, 1, 1), 0,
+               0);
+  assert_close(COL(t, CLV_COL_X, 1), 1, 0, 0);
+  assert_close(COL(t, CLV_COL_TX, 1), 2, 0, 0);
+  clv_summary_free(t);
+}
+
+/* A log above the split threshold (4 MiB) through clv_summarize_file_write():
+ * two threads (chunks of 1 MiB, rows written by two threads in blocks) must
+ * write the same bytes as one, CSV and JSON lines, with refunds, rows out of
+ * order (a replay) and a holdout. */
+static void test_two_thread_file_bytes(void **state) {
+  (void)state;
+  size_t cap = 6u << 20, len = 0;
+  char *text = malloc(cap);
+  uint64_t x = 99;
+  assert_non_null(text);
+  len += (size_t)snprintf(text, cap, "customer_id,order_date,amount\n");
+  for (int k = 0; len < (5u << 20); k++) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    int cust = (int)((x >> 33) % 40000), day = k / 600 + (int)((x >> 20) % 3);
+    int cents = (int)((x >> 40) % 20000) - 1000;
+    len += (size_t)snprintf(
+        text + len, cap - len, "C%07d,%s %02d:%02d:00,%d.%02d\n", cust,
+        day < 200 ? "2024-03-01" : "2024-03-02", day % 24, k % 60, cents / 100,
+        (cents < 0 ? -cents : cents) % 100);
+    if (day >= 200 && k % 3 == 0) /* a second date, sometimes out of order */
+      len += (size_t)snprintf(text + len, cap - len,
+                              "C%07d,2024-02-%02d 12:00:00,%d.50\n", cust,
+                              1 + (int)((x >> 12) % 28), (int)(x % 90));
+  }
+  const char *path = clv_test_write("two_thread.csv", text);
+  free(text);
+  for (int variant = 0; variant < 3; variant++) {
+    char *out[2];
+    size_t out_len[2];
+    for (int k = 0; k < 2; k++) {
+      clv_ingest_opts o = defaults();
+      clv_ingest_report r;
+      clv_error err;
+      o.threads = k + 1;
+      if (variant == 2)
+        o.holdout_day = clv_day_from_ymd(2024, 2, 20);
+      FILE *f = open_memstream(&out[k], &out_len[k]);
+      assert_non_null(f);
+      assert_int_equal(clv_summarize_file_write(path, &o, f,
+                                                variant == 1 ? CLV_FORMAT_JSONL
+                                                             : CLV_FORMAT_CSV,
+                                                &r, &err),
+                       CLV_OK);
+      fclose(f);
+      assert_int_equal(r.threads_used, k + 1);
+      if (k == 1)
+        assert_true(r.replayed_customers > 0);
+    }
+    assert_true(out_len[0] > 1000);
+    assert_int_equal(out_len[0], out_len[1]);
+    assert_memory_equal(out[0], out[1], out_len[0]);
+    free(out[0]);
+    free(out[1]);
+  }
+}
+
 /* Weekly periods through the driver, and a gzip file read transparently
  * gives the same table as the plain file. */
 static void test_gzip_same(void **state) {
@@ -548,6 +727,9 @@ int main(void) {
       cmocka_unit_test(test_split_date_order),
       cmocka_unit_test(test_parts_errors_and_long_ids),
       cmocka_unit_test(test_gzip_same),
+      cmocka_unit_test(test_chunks_against_serial),
+      cmocka_unit_test(test_date_reuse_checks_time),
+      cmocka_unit_test(test_two_thread_file_bytes),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,11 +7,13 @@
  */
 #include "testutil.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "clv.h"
 
@@ -294,11 +296,272 @@ static void test_lang_and_sections(void **state) {
   free(html);
 }
 
+/* ---- the business sections ------------------------------------------- */
+
+/* A scored base over a simulated retail log (products, categories, costs,
+ * channels, stores, acquisition sources) or the plain layout (customer,
+ * date, amount only). The order table is returned for freeing. */
+static clv_base *retail_base(int retail, clv_orders **orders) {
+  clv_sim_opts so;
+  clv_orders_opts oo;
+  clv_base *b = NULL;
+  clv_error err;
+  const char *path = clv_test_tmp(retail ? "retail.csv" : "plain.csv");
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  clv_sim_opts_init(&so);
+  so.customers = 3000;
+  so.seed = 21;
+  so.threads = 1;
+  so.retail = retail;
+  assert_int_equal(clv_simulate_log(&so, f, NULL), CLV_OK);
+  assert_int_equal(fclose(f), 0);
+  clv_orders_opts_init(&oo);
+  assert_int_equal(clv_orders_read(path, &oo, orders, NULL, &err), CLV_OK);
+  assert_int_equal(clv_base_build(*orders, NULL, &b, &err), CLV_OK);
+  return b;
+}
+
+static double table_rows(json_t *c) {
+  return (double)json_array_size(json_object_get(c, "rows"));
+}
+
+/* The series named `name` of a chart, summed. */
+static double named_sum(json_t *c, const char *name) {
+  size_t i;
+  json_t *s;
+  json_array_foreach(json_object_get(c, "series"), i, s) {
+    if (strcmp(json_string_value(json_object_get(s, "name")), name) == 0)
+      return series_sum(c, i);
+  }
+  fail_msg("no series %s", name);
+  return NAN;
+}
+
+static long file_lines(const char *path) {
+  FILE *f = fopen(path, "r");
+  long n = 0;
+  int ch;
+  if (f == NULL)
+    return -1;
+  while ((ch = fgetc(f)) != EOF)
+    n += ch == '\n';
+  fclose(f);
+  return n;
+}
+
+/* Every section of the issue is present, in order, and the payloads carry
+ * the modules' totals. The totals are checked against sums taken here from
+ * the order table's own columns (every row up to the as-of day: net
+ * revenue; rows with a customer: the cohorts' revenue) and against the
+ * run's sums (customers, predicted value), not against the report's
+ * output. */
+static void test_business_sections(void **state) {
+  static const char *const ids[] = {"overview",    "fit",      "tracking",
+                                    "value",       "segments", "cohorts",
+                                    "acquisition", "products", "actions"};
+  clv_orders *orders = NULL;
+  clv_base *b;
+  clv_report_opts o;
+  char *html, dir[4096];
+  size_t n, i, rows;
+  json_t *d, *p, *c, *secs;
+  double net = 0, with_customer = 0;
+  const double *amt;
+  const int32_t *day;
+  const uint32_t *cust;
+  (void)state;
+  if (!clv_report_available())
+    skip();
+  b = retail_base(1, &orders);
+  rows = clv_orders_rows(orders);
+  amt = clv_orders_amount(orders);
+  day = clv_orders_day(orders);
+  cust = clv_orders_customer(orders);
+  for (i = 0; i < rows; i++)
+    if (day[i] <= b->as_of_day) {
+      net += amt[i];
+      if (cust[i] != CLV_NO_CUSTOMER)
+        with_customer += amt[i];
+    }
+  snprintf(dir, sizeof dir, "%s", clv_test_tmp("actions"));
+  /* The folder must exist before the report writes into it. */
+  assert_true(mkdir(dir, 0777) == 0 || errno == EEXIST);
+  clv_report_opts_init(&o);
+  o.actions_dir = dir;
+  o.actions_href = "lists";
+  html = render(b, &o, &n);
+  /* Aggregates only: ECharts (~1.1 MB) plus some tens of kB. */
+  assert_true(n < 1500000);
+  d = data_of(html);
+  secs = json_object_get(d, "sections");
+  assert_int_equal(json_array_size(secs), sizeof ids / sizeof ids[0]);
+  for (i = 0; i < sizeof ids / sizeof ids[0]; i++)
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(secs, i), "id")),
+        ids[i]);
+
+  /* Tracking: both curves; the actual cumulative count at the end is every
+   * repeat purchase of the summary (sum of x), the model's is close. */
+  p = section(d, "tracking");
+  c = chart(p, "Cumulative repeat purchases");
+  {
+    const double *x = clv_summary_col(b->run->summary, CLV_COL_X);
+    double sx = 0, last;
+    json_t *a = json_object_get(json_array_get(json_object_get(c, "series"), 0),
+                                "data");
+    for (i = 0; i < clv_summary_rows(b->run->summary); i++)
+      sx += x[i];
+    last = json_number_value(json_array_get(a, json_array_size(a) - 1));
+    assert_close(last, sx, 0, 1e-5);
+    assert_close(kpi(p, "Repeat purchases to date, model"), sx, 0, 0.15);
+  }
+  chart(p, "Repeat purchases per period");
+
+  /* Value segments: each table counts every scored customer once and its
+   * predicted value adds up to the run's total. */
+  p = section(d, "segments");
+  {
+    static const char *const t[] = {"Value tiers", "RFM groups", "RFM segments",
+                                    "Churn-risk"};
+    for (i = 0; i < 4; i++) {
+      c = chart(p, t[i]);
+      assert_close(named_sum(c, "Customers (count)"), b->run->customers, 0,
+                   1e-9);
+      assert_close(named_sum(c, "Predicted CLV (sum)"), b->run->value_total, 0,
+                   1e-4);
+      assert_close(named_sum(c, "Customers"), 1, 0, 1e-4);
+      assert_close(named_sum(c, "Predicted CLV"), 1, 0, 1e-4);
+    }
+  }
+
+  /* Cohorts: every customer with a purchase is acquired once; the cohorts'
+   * revenue is the revenue of the rows with a customer (the simulated log
+   * has no refunds, so no customer is left unacquired). */
+  p = section(d, "cohorts");
+  assert_close(kpi(p, "Customers acquired"), b->run->customers, 0, 1e-12);
+  assert_close(kpi(p, "Revenue of the cohorts"), with_customer, 0, 1e-5);
+  assert_close(kpi(p, "Predicted CLV of the cohorts"), b->run->value_total, 0,
+               1e-5);
+  c = chart(p, "Retention by cohort");
+  assert_true(json_array_size(json_object_get(c, "z")) > 0);
+  chart(p, "Cumulative revenue per customer");
+  c = chart(p, "Predicted CLV per customer by cohort");
+  assert_close(named_sum(c, "Customers"), b->run->customers, 0, 1e-9);
+
+  /* Acquisition: the channels' customers add up to every customer. */
+  p = section(d, "acquisition");
+  assert_close(kpi(p, "Customers acquired"), b->run->customers, 0, 1e-12);
+  c = chart(p, "Value and the most");
+  assert_close(named_sum(c, "Customers"), b->run->customers, 0, 1e-9);
+  chart(p, "Payback");
+  assert_true(table_rows(chart(p, "Per channel")) >= 2);
+
+  /* Products: the net revenue is every row's amount up to the as-of day. */
+  p = section(d, "products");
+  assert_close(kpi(p, "Net revenue"), net, 0, 1e-5);
+  c = chart(p, "Most profitable products");
+  assert_true(json_array_size(json_object_get(c, "x")) == 10);
+  assert_true(table_rows(chart(p, "What high-value")) > 0);
+  assert_true(table_rows(chart(p, "Top cross-sell pairs")) > 0);
+
+  /* Action: two top lists of at most 20 and three linked CSV lists. */
+  p = section(d, "actions");
+  c = chart(p, "Top 20 customers at high churn risk");
+  assert_true(table_rows(c) > 0 && table_rows(c) <= 20);
+  c = chart(p, "Top 20 customers to contact");
+  assert_true(table_rows(c) <= 20);
+  assert_int_equal(json_array_size(json_object_get(p, "links")), 3);
+  assert_string_equal(
+      json_string_value(json_object_get(
+          json_array_get(json_object_get(p, "links"), 0), "href")),
+      "lists/customers.csv");
+  {
+    char path[4200];
+    snprintf(path, sizeof path, "%s/customers.csv", dir);
+    /* A header and one line per scored customer. */
+    assert_int_equal(file_lines(path), (long)b->run->customers + 1);
+    snprintf(path, sizeof path, "%s/contacts.csv", dir);
+    assert_true(file_lines(path) >= 1);
+    snprintf(path, sizeof path, "%s/recommendations.csv", dir);
+    assert_true(file_lines(path) >= 1);
+  }
+  assert_null(strstr(strstr(html, "id=\"clv-data\">"), "NaN"));
+  json_decref(d);
+  free(html);
+  clv_base_free(b);
+  clv_orders_free(orders);
+}
+
+/* A log without a product column: the report is still written, and the
+ * Products section says why it has no charts; no links without
+ * actions_dir. */
+static void test_no_product_column(void **state) {
+  clv_orders *orders = NULL;
+  clv_base *b;
+  char *html;
+  size_t n;
+  json_t *d, *p;
+  (void)state;
+  if (!clv_report_available())
+    skip();
+  b = retail_base(0, &orders);
+  html = render(b, NULL, &n);
+  d = data_of(html);
+  p = section(d, "products");
+  assert_null(json_object_get(p, "charts"));
+  assert_non_null(
+      strstr(json_string_value(json_object_get(p, "slot")), "product column"));
+  p = section(d, "actions");
+  assert_int_equal(json_array_size(json_object_get(p, "links")), 0);
+  section(d, "cohorts");
+  section(d, "segments");
+  assert_null(strstr(strstr(html, "id=\"clv-data\">"), "NaN"));
+  json_decref(d);
+  free(html);
+  clv_base_free(b);
+  clv_orders_free(orders);
+}
+
+/* The opt-in CLV trend: one point per scoring date, the latest being the
+ * base itself, so that the company's mean there is the run's total over its
+ * customers. */
+static void test_trend(void **state) {
+  clv_orders *orders = NULL;
+  clv_base *b;
+  clv_report_opts o;
+  char *html;
+  size_t n;
+  json_t *d, *c, *y;
+  (void)state;
+  if (!clv_report_available())
+    skip();
+  b = retail_base(1, &orders);
+  clv_report_opts_init(&o);
+  o.trend_points = 3;
+  html = render(b, &o, &n);
+  d = data_of(html);
+  c = chart(section(d, "cohorts"), "CLV trend");
+  assert_int_equal(json_array_size(json_object_get(c, "x")), 3);
+  y = json_object_get(json_array_get(json_object_get(c, "series"), 0), "data");
+  assert_close(json_number_value(json_array_get(y, 2)),
+               b->run->value_total / b->run->customers, 0, 1e-5);
+  /* The value tiers' lines ride along: Platinum to Regular. */
+  assert_int_equal(json_array_size(json_object_get(c, "series")), 6);
+  json_decref(d);
+  free(html);
+  clv_base_free(b);
+  clv_orders_free(orders);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_totals_and_self_contained),
       cmocka_unit_test(test_pareto_hand_checked),
       cmocka_unit_test(test_lang_and_sections),
+      cmocka_unit_test(test_business_sections),
+      cmocka_unit_test(test_no_product_column),
+      cmocka_unit_test(test_trend),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

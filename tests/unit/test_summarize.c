@@ -5,6 +5,7 @@
  * (shuffled input == sorted input; split + merge == one pass).
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -501,8 +502,60 @@ static void test_batch_equals_rows(void **state) {
   clv__summarizer_free(s2);
 }
 
+/* Numbers in written rows: whole numbers and whole cents take shortcuts in
+ * the writer; the text must be the one clv__fmt_num() gives (fewest
+ * digits that read back; money to 15 significant digits), written out
+ * here by hand: 74.02000000000001 (29.33 + 29.73 + 14.96 in doubles) is
+ * money 74.02, 12.50 is 12.5, a whole 300 is 300, a mean such as 80.12/3
+ * keeps its 17 digits, and an order count of 2^52 + 1, past the
+ * shortcut, prints whole. */
+static void test_writer_numbers(void **state) {
+  (void)state;
+  static const struct {
+    double total, orders, refunds;
+    const char *text;
+  } cases[] = {
+      {29.33 + 29.73 + 14.96, 1, 0, "74.02,1,0"},
+      {12.50, 1, 0.07, "12.5,1,0.07"},
+      {300, 1, 1e9 - 0.01, "300,1,999999999.99"},
+      {80.12 / 3, 1, 0, "26.706666666666667,1,0"},
+      {1, 4503599627370497.0, 0, "1,4503599627370497,0"},
+      {-3.1, 1, 0.1, "-3.1,1,0.1"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    clv_summary *t = NULL;
+    clv_summary_row r;
+    char *buf = NULL;
+    size_t len = 0;
+    memset(&r, 0, sizeof r);
+    r.v[CLV_COL_WEIGHT] = 1;
+    r.v[CLV_COL_TOTAL_SPEND] = cases[i].total;
+    r.v[CLV_COL_ORDERS] = cases[i].orders;
+    r.v[CLV_COL_REFUNDS] = cases[i].refunds;
+    assert_int_equal(
+        clv_summary_new(&t, CLV_UNIT_DAY,
+                        (1u << CLV_COL_X) | (1u << CLV_COL_TX) |
+                            (1u << CLV_COL_T) | (1u << CLV_COL_TOTAL_SPEND) |
+                            (1u << CLV_COL_ORDERS) | (1u << CLV_COL_REFUNDS),
+                        1),
+        CLV_OK);
+    assert_int_equal(clv_summary_append(t, "a", 1, &r), CLV_OK);
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(clv_summary_write_csv(t, f), CLV_OK);
+    fclose(f);
+    const char *line = strchr(buf, '\n') + 1;
+    char want[128];
+    snprintf(want, sizeof want, "a,0,0,0,%s\n", cases[i].text);
+    assert_string_equal(line, want);
+    free(buf);
+    clv_summary_free(t);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_writer_numbers),
       cmocka_unit_test(test_refund_rules),
       cmocka_unit_test(test_out_of_order_replay),
       cmocka_unit_test(test_periods),

@@ -18,11 +18,13 @@ static void help(void) {
   printf(
       "Usage: clv run ORDERS [options] [-o DIR]\n"
       "\n"
-      "The whole job on an order log: per-customer summary -> BG/NBD\n"
-      "purchase model + Gamma-Gamma spend model (maximum likelihood) ->\n"
-      "predictions and customer lifetime value. Writes into DIR (default\n"
-      "clv-out): summary.csv, bgnbd.json, gg.json (when the log has amounts\n"
-      "and enough repeat buyers), predictions.csv; prints a short account:\n"
+      "The whole job on an order log: per-customer summary -> purchase\n"
+      "model (BG/NBD, Pareto/NBD or MBG/NBD, chosen on a holdout) +\n"
+      "Gamma-Gamma spend model (maximum likelihood) -> predictions and\n"
+      "customer lifetime value. Writes into DIR (default clv-out):\n"
+      "summary.csv, model.json (the purchase model), gg.json (when the log\n"
+      "has amounts and enough repeat buyers), predictions.csv,\n"
+      "tracking.csv, report.html; prints a short account:\n"
       "customers, repeat buyers, the fitted models, total and average CLV,\n"
       "the most valuable customers and the valuable customers most at risk.\n"
       "\n"
@@ -48,6 +50,10 @@ static void help(void) {
       "                       whole log. BG/NBD when the data cannot support\n"
       "                       the comparison (the account says why).\n"
       "  -o, --output DIR     output folder (created; default clv-out)\n"
+      "  --lang en|zh         language of report.html (default en)\n"
+      "  --no-report          do not write report.html (the HTML report of\n"
+      "                       the run; `clv report` adds the business\n"
+      "                       sections)\n"
       "  -q, --quiet          no account on stdout, no notes on stderr\n"
       "\n"
       "Order log options (as clv summary; the unit defaults to week here):\n");
@@ -195,7 +201,7 @@ static void print_account(const char *input, const clv_run_result *r,
   print_customers("Valuable customers most at risk (P(alive) < 0.5, by "
                   "spend x (1 - P(alive))):",
                   r, idx, k);
-  printf("\nFiles: %s/summary.csv, %s/bgnbd.json%s%s%s, "
+  printf("\nFiles: %s/summary.csv, %s/model.json%s%s%s, "
          "%s/predictions.csv\n",
          dir, dir, r->spend ? ", " : "", r->spend ? dir : "",
          r->spend ? "/gg.json" : "", dir);
@@ -255,6 +261,91 @@ static int write_model(const char *dir, const char *name, const clv_model *m) {
   return rc ? cli_fail(CMD, rc, &err) : CLI_EXIT_OK;
 }
 
+/*
+ * Writes tracking.csv (the cohort tracking curve, when the run has one) and,
+ * unless quiet, prints it at four points: expected vs actual cumulative
+ * repeat purchases at the end of each quarter of the periods. Returns an
+ * exit code.
+ */
+static int write_tracking(const char *dir, const clv_run_result *r, int quiet) {
+  const clv_tracking *t = r->tracking;
+  char path[4096];
+  if (t == NULL)
+    return CLI_EXIT_OK;
+  snprintf(path, sizeof path, "%s/tracking.csv", dir);
+  FILE *f = cli_open_output(CMD, path);
+  if (f == NULL)
+    return CLI_EXIT_IO;
+  int rc = clv_tracking_write_csv(t, f);
+  if (rc) {
+    fclose(f);
+    return cli_fail(CMD, rc, NULL);
+  }
+  int code = cli_close_output(CMD, f, path);
+  if (code || quiet)
+    return code;
+  double weeks =
+      t->period_length * clv_unit_days(clv_summary_unit(r->summary)) / 7;
+  printf("\n  Cumulative repeat purchases of the cohort, expected (%s) vs "
+         "actual\n  (periods of %.0f week%s; %s):\n",
+         clv_model_family(r->tx), weeks, weeks == 1 ? "" : "s", path);
+  size_t last = 0;
+  for (size_t q = 1; q <= 4; q++) {
+    size_t k = (t->periods * q + 3) / 4;
+    if (k == last || k == 0)
+      continue;
+    last = k;
+    printf("  period %-10zu expected %12.1f   actual ", k, t->expected[k - 1]);
+    if (t->actual && isfinite(t->actual[k - 1]))
+      printf("%.0f\n", t->actual[k - 1]);
+    else
+      printf("unknown\n");
+  }
+  return CLI_EXIT_OK;
+}
+
+/* The HTML report of the run (overview, model fit, tracking, value) in
+ * DIR/report.html; the business sections need the order table, which only
+ * `clv report` reads. A build without ECharts says so and goes on. */
+static int write_report(const char *dir, const clv_run_result *r,
+                        const char *lang, int quiet) {
+  char path[4096];
+  clv_report *rep = NULL;
+  clv_report_opts ro;
+  clv_base b;
+  int rc;
+  if (!clv_report_available()) {
+    if (!quiet)
+      cli_note(CMD, "no report.html: this build has no Apache ECharts (npm "
+                    "was missing when it was built)");
+    return CLI_EXIT_OK;
+  }
+  memset(&b, 0, sizeof b);
+  b.run = (clv_run_result *)r;
+  b.as_of_day = clv_summary_end_day(r->summary);
+  b.margin = r->pred->value_opts.margin;
+  clv_report_opts_init(&ro);
+  ro.lang = lang;
+  snprintf(path, sizeof path, "%s/report.html", dir);
+  if ((rc = clv_report_new(&rep, &ro)) ||
+      (rc = clv_report_add_base_sections(rep, &b))) {
+    clv_report_free(rep);
+    return cli_fail(CMD, rc, NULL);
+  }
+  FILE *f = cli_open_output(CMD, path);
+  if (f == NULL) {
+    clv_report_free(rep);
+    return CLI_EXIT_IO;
+  }
+  rc = clv_report_write_html(rep, f);
+  clv_report_free(rep);
+  if (rc) {
+    fclose(f);
+    return cli_fail(CMD, rc, NULL);
+  }
+  return cli_close_output(CMD, f, path);
+}
+
 int cmd_run(int argc, char **argv) {
   cli_ingest_args args;
   clv_run_opts o;
@@ -263,7 +354,8 @@ int cmd_run(int argc, char **argv) {
   cli_progress prog;
   const char *input = NULL, *dir = "clv-out";
   long top = 10;
-  int quiet = 0, rc, exit_code;
+  int quiet = 0, rc, exit_code, report = 1;
+  const char *lang = "en";
 
   clv_run_opts_init(&o);
   cli_ingest_args_init(&args);
@@ -341,6 +433,12 @@ int cmd_run(int argc, char **argv) {
       if (v == NULL)
         return cli_usage_error(CMD, "-o needs a folder name");
       dir = v;
+    } else if (strcmp(a, "--no-report") == 0) {
+      report = 0;
+    } else if (VALUE("--lang")) {
+      if (v == NULL || (strcmp(v, "en") != 0 && strcmp(v, "zh") != 0))
+        return cli_usage_error(CMD, "--lang expects en or zh");
+      lang = v;
     } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
       quiet = 1;
     } else if (a[0] == '-' && a[1] != '\0') {
@@ -357,11 +455,8 @@ int cmd_run(int argc, char **argv) {
     return cli_usage_error(CMD, "no order log given");
   if (cli_ingest_finish(CMD, &args) < 0)
     return CLI_EXIT_USAGE;
-  if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-    fprintf(stderr, "clv %s: cannot create folder %s: %s\n", CMD, dir,
-            strerror(errno));
+  if (cli_make_dir(CMD, dir) != CLI_EXIT_OK)
     return CLI_EXIT_IO;
-  }
   o.ingest = args.opts;
   cli_progress_attach(&prog, CMD, &o.ingest, quiet);
   clv_error_clear(&err);
@@ -384,12 +479,15 @@ int cmd_run(int argc, char **argv) {
              "of the intervals",
              r->pred->intervals->failed, r->pred->intervals->draws);
   if ((exit_code = write_table(dir, "summary.csv", r, 0)) ||
-      (exit_code = write_model(dir, "bgnbd.json", r->tx)) ||
+      (exit_code = write_model(dir, "model.json", r->tx)) ||
       (r->spend && (exit_code = write_model(dir, "gg.json", r->spend))) ||
       (exit_code = write_table(dir, "predictions.csv", r, 1)))
     goto done;
   if (!quiet)
     print_account(input, r, &o, (size_t)top, dir);
+  exit_code = write_tracking(dir, r, quiet);
+  if (exit_code == CLI_EXIT_OK && report)
+    exit_code = write_report(dir, r, lang, quiet);
 done:
   clv_run_result_free(r);
   return exit_code;

@@ -7,8 +7,11 @@
  * totals and errors), the conditional expectation by calibration frequency
  * next to the actual holdout means (Fader, Hardie & Lee 2005, Marketing
  * Science 24(2)), optionally the cohort tracking curve, and the choice.
+ * Given an order log (--holdout-from DATE), it summarises it first and
+ * shows the tracking curve with the actual repeat purchases of the log.
  */
 #include "cli.h"
+#include "ingest_args.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -21,6 +24,7 @@ static void help(FILE *f) {
   fprintf(
       f,
       "Usage: clv validate SUMMARY.csv [options]\n"
+      "       clv validate ORDERS --holdout-from DATE [order-log options]\n"
       "\n"
       "Fits each transaction model on the calibration columns of SUMMARY\n"
       "('-' = standard input), predicts every customer's holdout purchases\n"
@@ -34,6 +38,10 @@ static void help(FILE *f) {
       "SUMMARY must have holdout columns: make it with\n"
       "  clv summary LOG --holdout-from DATE --until DATE -o summary.csv\n"
       "(BTYD's x.star / lifetimes' frequency_holdout files work too).\n"
+      "With --holdout-from DATE the input is an order log instead: it is\n"
+      "summarised with that holdout (order-log options as in clv summary)\n"
+      "and the cohort tracking curve, expected vs ACTUAL cumulative repeat\n"
+      "purchases per week from the log, is shown.\n"
       "\n"
       "Options:\n"
       "  --unit U             unit of recency and T in SUMMARY: day "
@@ -53,7 +61,10 @@ static void help(FILE *f) {
       "                       to each model's expected curve\n"
       "  --tracking-periods N periods of the tracking curve (default: the\n"
       "                       rows of --tracking)\n"
-      "  --period-length P    length of a tracking period in the unit (1)\n"
+      "  --period-length P    length of a tracking period in the unit (1;\n"
+      "                       order log: a week)\n"
+      "  --tracking-csv FILE  write the chosen model's curve as CSV (period,\n"
+      "                       expected, actual, and both cumulative)\n"
       "Output:\n"
       "  --format F           text (default), csv (long: table,family,key,\n"
       "                       value) or jsonl (one object per row)\n"
@@ -64,9 +75,76 @@ static void help(FILE *f) {
       "Hardie & Lee 2005):\n"
       "  clv validate cdnowSummary_cbs.csv --unit week --holdout 39 \\\n"
       "      --tracking cdnowSummary_cu_tracking.csv\n"
+      "  clv validate CDNOW_sample.txt --customer 2 --date 3 --amount 5 \\\n"
+      "      --unit week --holdout-from 1997-10-01\n"
       "\n"
       "Exit codes: 0 ok, 1 usage, 2 bad input data (no holdout columns), 3\n"
-      "no model could be fitted, 4 cannot read or write a file.\n");
+      "no model could be fitted, 4 cannot read or write a file.\n"
+      "\nOrder-log options (with --holdout-from):\n");
+  cli_ingest_help(f);
+}
+
+/*
+ * Takes the order-log options (clv summary's) out of argv into *ia and
+ * leaves the others, in order, in rest (argc + 1 slots): rest[0] = argv[0].
+ * Returns the count of rest, or -1 after a usage error.
+ */
+static int take_ingest_args(int argc, char **argv, cli_ingest_args *ia,
+                            char **rest) {
+  int n = 0;
+  rest[n++] = argv[0];
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--") == 0) {
+      while (i < argc)
+        rest[n++] = argv[i++];
+      break;
+    }
+    int taken = cli_ingest_arg(CMD, argc, argv, &i, ia);
+    if (taken < 0)
+      return -1;
+    if (taken == 0)
+      rest[n++] = argv[i];
+  }
+  rest[n] = NULL;
+  return n;
+}
+
+/*
+ * The input as a summary: read from a summary CSV, or, for an order log
+ * (--holdout-from given), made by the summariser with that holdout, which
+ * also gives the per-day repeat purchases of the actual tracking curve.
+ * Returns a status; err says why.
+ */
+static int load_input(const char *input, cli_ingest_args *ia, clv_unit unit,
+                      clv_summary **s, clv_error *err) {
+  clv_ingest_report rep;
+  if (ia->opts.holdout_day == INT32_MIN)
+    return clv_summary_read_csv(input, unit, s, err);
+  ia->opts.unit = unit;
+  int rc = clv_summarize_file(input, &ia->opts, s, &rep, err);
+  if (rc == CLV_OK)
+    cli_ingest_skipped(CMD, &rep);
+  return rc;
+}
+
+/* Writes the chosen (else the first fitted) model's curve to path. */
+static int write_tracking_csv(const char *path, const clv_validation *v,
+                              clv_tracking *const *tr) {
+  size_t pick = v->nmodels;
+  for (size_t i = 0; i < v->nmodels; i++)
+    if (tr[i] && (pick == v->nmodels || (int)i == v->chosen))
+      pick = i;
+  if (pick == v->nmodels)
+    return CLI_EXIT_OK;
+  FILE *f = cli_open_output(CMD, path);
+  if (f == NULL)
+    return CLI_EXIT_IO;
+  int rc = clv_tracking_write_csv(tr[pick], f);
+  if (rc) {
+    fclose(f);
+    return cli_fail(CMD, rc, NULL);
+  }
+  return cli_close_output(CMD, f, path);
 }
 
 enum {
@@ -79,6 +157,7 @@ enum {
   OPT_TRACKING,
   OPT_TRACKING_PERIODS,
   OPT_PERIOD_LENGTH,
+  OPT_TRACKING_CSV,
   OPT_FORMAT
 };
 
@@ -92,6 +171,7 @@ static const struct option long_opts[] = {
     {"tracking", required_argument, NULL, OPT_TRACKING},
     {"tracking-periods", required_argument, NULL, OPT_TRACKING_PERIODS},
     {"period-length", required_argument, NULL, OPT_PERIOD_LENGTH},
+    {"tracking-csv", required_argument, NULL, OPT_TRACKING_CSV},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"output", required_argument, NULL, 'o'},
     {"help", no_argument, NULL, 'h'},
@@ -320,6 +400,10 @@ int cmd_validate(int argc, char **argv) {
   clv_validation *v = NULL;
   clv_tracking **tr = NULL;
   const char *input = NULL, *output = NULL, *tracking = NULL;
+  const char *tracking_csv = NULL;
+  cli_ingest_args ia;
+  char **rest = NULL;
+  int nrest, log_mode, period_given = 0;
   const char *names[17];
   char *list = NULL;
   long bins = 7, periods = 0;
@@ -330,6 +414,23 @@ int cmd_validate(int argc, char **argv) {
   clv_validate_opts_init(&vo);
   clv_tracking_opts_init(&to);
   clv_error_clear(&err);
+  cli_ingest_args_init(&ia);
+  rest = malloc(((size_t)argc + 1) * sizeof *rest);
+  if (rest == NULL)
+    return cli_fail(CMD, CLV_ENOMEM, NULL);
+  nrest = take_ingest_args(argc, argv, &ia, rest);
+  if (nrest < 0)
+    goto done;
+  /* --unit is an order-log option too: it was taken with them. */
+  if (ia.unit_given)
+    unit = ia.opts.unit;
+  log_mode = ia.opts.holdout_day != INT32_MIN;
+  if (log_mode && cli_ingest_finish(CMD, &ia) != 0)
+    goto done;
+  if (log_mode && ia.unit_given)
+    unit = ia.opts.unit;
+  argc = nrest;
+  argv = rest;
   opterr = 0;
   optind = 1;
   while ((c = getopt_long(argc, argv, ":o:h", long_opts, NULL)) != -1) {
@@ -386,6 +487,11 @@ int cmd_validate(int argc, char **argv) {
       ok = cli_parse_double(CMD, "--period-length", optarg, &to.period_length);
       if (ok && !(to.period_length > 0))
         ok = cli_usage_error(CMD, "--period-length must be positive") == 0;
+      period_given = 1;
+      break;
+    case OPT_TRACKING_CSV:
+      tracking_csv = optarg;
+      want_tracking = 1;
       break;
     case OPT_FORMAT:
       if (strcmp(optarg, "text") == 0)
@@ -422,13 +528,23 @@ int cmd_validate(int argc, char **argv) {
     code = cli_usage_error(CMD, "which summary file? (use - for stdin)");
     goto done;
   }
-  if (want_tracking && tracking == NULL && periods == 0) {
+  /* An order log has its actual curve: tracking is on by default. */
+  if (log_mode)
+    want_tracking = 1;
+  if (want_tracking && tracking == NULL && periods == 0 && !log_mode) {
     code = cli_usage_error(CMD, "--tracking-periods N is needed without "
                                 "--tracking FILE");
     goto done;
   }
 
-  rc = clv_summary_read_csv(input, unit, &s, &err);
+  rc = load_input(input, &ia, unit, &s, &err);
+  if (rc == CLV_OK && want_tracking && tracking == NULL && periods == 0) {
+    /* From the first purchase to the observation end, in weeks unless
+     * --period-length says otherwise. */
+    rc = clv_tracking_opts_span(
+        &to, s, period_given ? to.period_length * clv_unit_days(unit) : 0, 0);
+    periods = rc == CLV_OK ? (long)to.periods : 0;
+  }
   if (rc == CLV_OK)
     rc = clv_validate(s, &vo, &v, &err);
   if (rc) {
@@ -470,6 +586,8 @@ int cmd_validate(int argc, char **argv) {
       rc = clv_tracking_compute(v->models[i].model, s, &to, &tr[i], &err);
       if (rc == CLV_OK && tracking)
         rc = clv_tracking_read_actual(tr[i], tracking, &err);
+      else if (rc == CLV_OK && clv_summary_repeat_days(s, NULL, NULL))
+        rc = clv_tracking_actual_from_summary(tr[i], s, &err);
       if (rc) {
         code = cli_fail(CMD, rc, &err);
         goto done;
@@ -487,6 +605,8 @@ int cmd_validate(int argc, char **argv) {
   else
     write_records(f, v, tr, fmt == FMT_JSONL);
   code = cli_close_output(CMD, f, output);
+  if (code == CLI_EXIT_OK && tracking_csv && tr)
+    code = write_tracking_csv(tracking_csv, v, tr);
   if (code == CLI_EXIT_OK && v->chosen < 0) {
     cli_note(CMD, "no model could be fitted: %s", v->choice);
     code = CLI_EXIT_NUMERIC;
@@ -498,5 +618,6 @@ done:
   clv_validation_free(v);
   clv_summary_free(s);
   free(list);
+  free(rest);
   return code;
 }
