@@ -68,27 +68,6 @@ static int relative_dir(const char *out, const char *dir, char *buf,
   return len < cap ? 0 : -1;
 }
 
-/* Creates the folder and its missing parents (as mkdir -p). Returns 0, or
- * -1 with errno set. */
-static int make_dirs(const char *dir) {
-  char p[PATH_MAX];
-  size_t i, n = strlen(dir);
-  if (n == 0 || n >= sizeof p) {
-    errno = ENAMETOOLONG;
-    return -1;
-  }
-  memcpy(p, dir, n + 1);
-  for (i = 1; i <= n; i++) {
-    if (p[i] != '/' && p[i] != '\0')
-      continue;
-    p[i] = '\0';
-    if (mkdir(p, 0777) != 0 && errno != EEXIST)
-      return -1;
-    p[i] = i < n ? '/' : '\0';
-  }
-  return 0;
-}
-
 static void help(void) {
   printf(
       "Usage: clv report ORDERS [-o report.html] [options]\n"
@@ -200,12 +179,8 @@ int cmd_report(int argc, char **argv) {
     goto done;
   }
   if (actions != NULL) {
-    if (make_dirs(actions) != 0) {
-      fprintf(stderr, "clv %s: cannot create the folder %s: %s\n", CMD, actions,
-              strerror(errno));
-      rc = CLI_EXIT_IO;
+    if ((rc = cli_make_dir(CMD, actions)) != CLI_EXIT_OK)
       goto done;
-    }
     ro.actions_dir = actions;
     ro.actions_href = strcmp(out, "-") != 0 &&
                               relative_dir(out, actions, href, sizeof href) == 0

@@ -202,9 +202,12 @@ static void print_account(const char *input, const clv_run_result *r,
                   "spend x (1 - P(alive))):",
                   r, idx, k);
   printf("\nFiles: %s/summary.csv, %s/model.json%s%s%s, "
-         "%s/predictions.csv\n",
+         "%s/predictions.csv%s%s%s%s%s%s\n",
          dir, dir, r->spend ? ", " : "", r->spend ? dir : "",
-         r->spend ? "/gg.json" : "", dir);
+         r->spend ? "/gg.json" : "", dir, r->tracking ? ", " : "",
+         r->tracking ? dir : "", r->tracking ? "/tracking.csv" : "",
+         clv_report_available() ? ", " : "", clv_report_available() ? dir : "",
+         clv_report_available() ? "/report.html" : "");
   free(idx);
   free(score);
 }

@@ -261,11 +261,8 @@ int cmd_segment(int argc, char **argv) {
     return cli_usage_error(CMD, "--tiers and --thresholds exclude each other");
   if (cli_biz_finish(CMD, &a) < 0)
     return CLI_EXIT_USAGE;
-  if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-    fprintf(stderr, "clv %s: cannot create folder %s: %s\n", CMD, dir,
-            strerror(errno));
+  if (cli_make_dir(CMD, dir) != CLI_EXIT_OK)
     return CLI_EXIT_IO;
-  }
   if ((by_pick || bo.min_customers != 100) && by_col == NULL)
     return cli_usage_error(CMD, "--by-pick and --by-min-customers need --by");
   if (by_col && !bo.by_tier)
