@@ -310,3 +310,15 @@ int clv__pick_columns(const clv_ingest_opts *o, const clv__field *f, size_t n,
 #undef RESOLVE
   return rc;
 }
+
+void clv__field_error(const clv__csv *c, const clv__field *f,
+                      const char *expected, clv_error *e) {
+  char text[64];
+  if (f->len == 0)
+    clv__csv_error(c, e, clv__csv_line(c), (long)f->column,
+                   "expected %s, found an empty field", expected);
+  else
+    clv__csv_error(c, e, clv__csv_line(c), (long)f->column,
+                   "expected %s, found \"%s\"", expected,
+                   clv__field_text(f, text, sizeof text));
+}

@@ -201,14 +201,7 @@ static int row_failed(worker *w, const clv_error *e) {
 
 static int bad_field(worker *w, const clv__field *f, const char *expected) {
   clv_error e;
-  char text[64];
-  if (f->len == 0)
-    clv__csv_error(w->csv, &e, clv__csv_line(w->csv), (long)f->column,
-                   "expected %s, found an empty field", expected);
-  else
-    clv__csv_error(w->csv, &e, clv__csv_line(w->csv), (long)f->column,
-                   "expected %s, found \"%s\"", expected,
-                   clv__field_text(f, text, sizeof text));
+  clv__field_error(w->csv, f, expected, &e);
   return row_failed(w, &e);
 }
 

@@ -69,6 +69,12 @@ int clv__colname_resolve(const char *spec, const clv__field *names, size_t n);
  * characters shown as '?', "..." when shortened. Returns buf. */
 const char *clv__field_text(const clv__field *f, char *buf, size_t size);
 
+/* Fills e with "file:line:column: expected <expected>, found "<field>"" (or
+ * "found an empty field") for a field of the current row of c: the one
+ * wording of a bad value for every reader of order logs. */
+void clv__field_error(const clv__csv *c, const clv__field *f,
+                      const char *expected, clv_error *e);
+
 /* Copies header name `col` (or "column N" when names is NULL, "" when col
  * is -1) into dst, shortened to size - 1 bytes. */
 void clv__colname_copy(char *dst, size_t size, const clv__field *names,

@@ -86,14 +86,7 @@ static int row_failed(reader *r, const clv_error *e) {
 
 static int bad_field(reader *r, const clv__field *f, const char *expected) {
   clv_error e;
-  char text[64];
-  if (f->len == 0)
-    clv__csv_error(r->csv, &e, clv__csv_line(r->csv), (long)f->column,
-                   "expected %s, found an empty field", expected);
-  else
-    clv__csv_error(r->csv, &e, clv__csv_line(r->csv), (long)f->column,
-                   "expected %s, found \"%s\"", expected,
-                   clv__field_text(f, text, sizeof text));
+  clv__field_error(r->csv, f, expected, &e);
   return row_failed(r, &e);
 }
 
