@@ -322,3 +322,16 @@ void clv__field_error(const clv__csv *c, const clv__field *f,
                    "expected %s, found \"%s\"", expected,
                    clv__field_text(f, text, sizeof text));
 }
+
+int clv__fill_error(clv_error *err, int status, const char *name, long line,
+                    const char *msg) {
+  if (err) {
+    clv_error_clear(err);
+    err->status = status;
+    snprintf(err->file, sizeof err->file, "%s", name ? name : "");
+    err->line = line;
+    err->column = line ? 1 : 0;
+    snprintf(err->message, sizeof err->message, "%s", msg);
+  }
+  return status;
+}

@@ -735,19 +735,6 @@ done:
   return rc;
 }
 
-static int fill_error(clv_error *err, int status, const char *name, long line,
-                      const char *msg) {
-  if (err) {
-    clv_error_clear(err);
-    err->status = status;
-    snprintf(err->file, sizeof err->file, "%s", name ? name : "");
-    err->line = line;
-    err->column = line ? 1 : 0;
-    snprintf(err->message, sizeof err->message, "%s", msg);
-  }
-  return status;
-}
-
 /* The streaming writer (below): rows of two halves are written by two
  * threads (write_par()). */
 typedef struct stream_ctx stream_ctx;
@@ -808,15 +795,15 @@ int clv__summarize(const char *path, const char *data, size_t len,
   if (rc)
     goto fail;
   if (n == 0) {
-    rc = fill_error(err, CLV_EEMPTY, name, 0,
-                    "expected order rows, found an empty input");
+    rc = clv__fill_error(err, CLV_EEMPTY, name, 0,
+                         "expected order rows, found an empty input");
     goto fail;
   }
   header = clv__detect_header(&o, NULL, 0, f, n);
   header_line = clv__csv_line(c);
   rc = clv__pick_columns(&o, f, n, header, &pl, rep, why, sizeof why);
   if (rc) {
-    fill_error(err, rc, name, header_line, why);
+    clv__fill_error(err, rc, name, header_line, why);
     goto fail;
   }
   rep->header = header;
@@ -833,12 +820,13 @@ int clv__summarize(const char *path, const char *data, size_t len,
   so.track_seq = split;
   rc = clv__summarizer_new(&w.sum, &so);
   if (rc) {
-    fill_error(err, rc, "", 0,
-               o.holdout_day != INT32_MIN && o.until_day != INT32_MIN &&
-                       o.holdout_day > o.until_day
-                   ? "the holdout start is after the observation end"
-                   : "the time unit does not fit the period (weekly periods "
-                     "take day or week, monthly periods month)");
+    clv__fill_error(
+        err, rc, "", 0,
+        o.holdout_day != INT32_MIN && o.until_day != INT32_MIN &&
+                o.holdout_day > o.until_day
+            ? "the holdout start is after the observation end"
+            : "the time unit does not fit the period (weekly periods "
+              "take day or week, monthly periods month)");
     goto fail;
   }
   rep->threads_used = 1;
@@ -970,16 +958,17 @@ int clv__summarize(const char *path, const char *data, size_t len,
   rep->holdout_day = st.holdout_day;
   rep->peak_state_bytes = st.peak_bytes;
   if (rc == CLV_EEMPTY)
-    fill_error(err, rc, name, 0,
-               rep->rows_after_until
-                   ? "expected order rows up to the observation end, found "
-                     "only later ones"
-                   : "expected order rows, found none that could be used");
+    clv__fill_error(
+        err, rc, name, 0,
+        rep->rows_after_until
+            ? "expected order rows up to the observation end, found "
+              "only later ones"
+            : "expected order rows, found none that could be used");
   else if (rc == CLV_EINVAL)
-    fill_error(err, rc, name, 0,
-               "the holdout start is after the last date in the log");
+    clv__fill_error(err, rc, name, 0,
+                    "the holdout start is after the last date in the log");
   else if (rc && rc != CLV_ENOMEM && err && err->message[0] == '\0')
-    fill_error(err, rc, name, 0, clv_strerror(rc));
+    clv__fill_error(err, rc, name, 0, clv_strerror(rc));
   if (rc)
     goto fail;
   clv__summarizer_free(w.sum);

@@ -75,6 +75,12 @@ const char *clv__field_text(const clv__field *f, char *buf, size_t size);
 void clv__field_error(const clv__csv *c, const clv__field *f,
                       const char *expected, clv_error *e);
 
+/* Fills err (may be NULL) with a whole-file or whole-line error of an order
+ * log: file name, line (0: none; column 1 when given) and message. Returns
+ * status, so that a caller can `return clv__fill_error(...)`. */
+int clv__fill_error(clv_error *err, int status, const char *name, long line,
+                    const char *msg);
+
 /* Copies header name `col` (or "column N" when names is NULL, "" when col
  * is -1) into dst, shortened to size - 1 bytes. */
 void clv__colname_copy(char *dst, size_t size, const clv__field *names,

@@ -343,19 +343,6 @@ static int pick_optional(reader *r, const clv_orders_opts *o,
 
 /* ---- the run ------------------------------------------------------------ */
 
-static int fill_error(clv_error *err, int status, const char *name, long line,
-                      const char *msg) {
-  if (err) {
-    clv_error_clear(err);
-    err->status = status;
-    snprintf(err->file, sizeof err->file, "%s", name ? name : "");
-    err->line = line;
-    err->column = line ? 1 : 0;
-    snprintf(err->message, sizeof err->message, "%s", msg);
-  }
-  return status;
-}
-
 static void report_progress(const reader *r, const clv_orders_opts *o) {
   if (o->ingest.progress)
     o->ingest.progress(o->ingest.progress_ctx, clv__csv_bytes_done(r->csv),
@@ -411,8 +398,8 @@ static int read_log(const char *path, const char *data, size_t len,
   if (rc)
     goto done;
   if (n == 0) {
-    rc = fill_error(err, CLV_EEMPTY, name, 0,
-                    "expected order rows, found an empty input");
+    rc = clv__fill_error(err, CLV_EEMPTY, name, 0,
+                         "expected order rows, found an empty input");
     goto done;
   }
   for (int a = 0; a < CLV_ATTR__COUNT; a++)
@@ -426,7 +413,7 @@ static int read_log(const char *path, const char *data, size_t len,
   if (rc == CLV_OK)
     rc = pick_optional(r, &o, f, n, header, why, sizeof why);
   if (rc) {
-    fill_error(err, rc, name, clv__csv_line(r->csv), why);
+    clv__fill_error(err, rc, name, clv__csv_line(r->csv), why);
     goto done;
   }
   rep->ingest.header = header;
@@ -475,8 +462,8 @@ static int read_log(const char *path, const char *data, size_t len,
       r->pl.order != CLV_DATE_AUTO ? r->pl.order : r->hint;
   rep->ingest.customers = clv_orders_customers(r->t);
   if (clv_orders_rows(r->t) == 0) {
-    rc = fill_error(err, CLV_EEMPTY, name, 0,
-                    "expected order rows, found none that could be used");
+    rc = clv__fill_error(err, CLV_EEMPTY, name, 0,
+                         "expected order rows, found none that could be used");
     goto done;
   }
   *out = r->t;

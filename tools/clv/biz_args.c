@@ -281,3 +281,21 @@ int cli_biz_load(const char *cmd, cli_biz_args *a, int score,
   }
   return CLI_EXIT_OK;
 }
+
+int cli_output_arg(const char *cmd, int argc, char **argv, int *i,
+                   const char *what, const char **out) {
+  const char *v;
+  int m;
+  if (strcmp(argv[*i], "-o") == 0) {
+    m = 1;
+    v = *i + 1 < argc ? argv[++*i] : NULL;
+  } else {
+    v = cli_opt_value(argc, argv, i, "--output", &m);
+  }
+  if (!m)
+    return 0;
+  if (v == NULL)
+    cli_usage_error(cmd, "-o needs %s", what);
+  *out = v;
+  return 1;
+}

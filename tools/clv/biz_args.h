@@ -58,6 +58,12 @@ void cli_biz_help(FILE *f);
 int cli_biz_load(const char *cmd, cli_biz_args *a, int score,
                  clv_orders **orders, clv_base **base);
 
+/* Tries "-o X", "--output X" or "--output=X" at argv[*i]: 1 when it is
+ * there, with *out = X, or *out = NULL after printing a usage error (no
+ * value; `what` names it, e.g. "a folder name"); 0 for any other option. */
+int cli_output_arg(const char *cmd, int argc, char **argv, int *i,
+                   const char *what, const char **out);
+
 /* 1 when the labels are Chinese (--lang zh). */
 int cli_biz_zh(const cli_biz_args *a);
 

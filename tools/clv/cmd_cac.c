@@ -173,12 +173,9 @@ int cmd_cac(int argc, char **argv) {
                                "product_name, category, channel, "
                                "acquisition_channel or store, got \"%s\"",
                                v ? v : "");
-    } else if (strcmp(a, "-o") == 0 || VALUE("--output")) {
-      if (strcmp(a, "-o") == 0)
-        v = i + 1 < argc ? argv[++i] : NULL;
-      if (v == NULL)
-        return cli_usage_error(CMD, "-o needs a folder name");
-      dir = v;
+    } else if (cli_output_arg(CMD, argc, argv, &i, "a folder name", &dir)) {
+      if (dir == NULL)
+        return CLI_EXIT_USAGE;
     } else {
       int t = cli_biz_arg(CMD, argc, argv, &i, &args);
       if (t < 0)

@@ -293,12 +293,9 @@ int cmd_cohort(int argc, char **argv) {
       if (!(d >= 0 && d < 100))
         return cli_usage_error(CMD, "--threshold is a share such as 0.1");
       co.threshold = to.threshold = d;
-    } else if (strcmp(arg, "-o") == 0 || VALUE("--output")) {
-      if (strcmp(arg, "-o") == 0)
-        v = i + 1 < argc ? argv[++i] : NULL;
-      if (v == NULL)
-        return cli_usage_error(CMD, "-o needs a folder name");
-      dir = v;
+    } else if (cli_output_arg(CMD, argc, argv, &i, "a folder name", &dir)) {
+      if (dir == NULL)
+        return CLI_EXIT_USAGE;
     } else {
       int taken = cli_biz_arg(CMD, argc, argv, &i, &a);
       if (taken < 0)

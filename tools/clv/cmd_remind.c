@@ -141,12 +141,9 @@ int cmd_remind(int argc, char **argv) {
         return CLI_EXIT_USAGE;
       if (top < 0 || top > 100000)
         return cli_usage_error(CMD, "--top expects 0 to 100000");
-    } else if (strcmp(a, "-o") == 0 || VALUE("--output")) {
-      if (strcmp(a, "-o") == 0)
-        v = i + 1 < argc ? argv[++i] : NULL;
-      if (v == NULL)
-        return cli_usage_error(CMD, "-o needs a folder name");
-      dir = v;
+    } else if (cli_output_arg(CMD, argc, argv, &i, "a folder name", &dir)) {
+      if (dir == NULL)
+        return CLI_EXIT_USAGE;
     } else {
       int t = cli_biz_arg(CMD, argc, argv, &i, &args);
       if (t < 0)
