@@ -149,15 +149,30 @@ static int grow_slots(clv__hashmap *m) {
   /* The re-insertion below touches every page of a large table. */
   if (cap * sizeof *slots >= POPULATE_MIN)
     clv__mem_populate(slots, cap * sizeof *slots);
-  for (uint32_t k = 0; k < m->count; k++) {
-    size_t len;
-    const char *p = clv__hashmap_key(m, k, &len);
-    uint64_t h = clv__hash_bytes(p, len);
-    size_t i = (size_t)h & (cap - 1);
-    while (slots[i].index != 0)
-      i = (i + 1) & (cap - 1);
-    slots[i].tag = (uint32_t)(h >> 32);
-    slots[i].index = k + 1;
+  /* The keys are read in index order (sequential), but every insertion
+   * lands on a random slot: a small ring of hashes computed REHASH_AHEAD
+   * keys ahead lets those slots be requested early, so that the table's
+   * cache misses overlap instead of costing a full memory latency each. */
+  enum { REHASH_AHEAD = 16 };
+  uint64_t ring[REHASH_AHEAD];
+  for (size_t k = 0; k < (size_t)m->count + REHASH_AHEAD; k++) {
+    /* Insert key k - REHASH_AHEAD first: its ring entry is reused below. */
+    if (k >= REHASH_AHEAD) {
+      uint32_t j = (uint32_t)(k - REHASH_AHEAD);
+      uint64_t h = ring[j % REHASH_AHEAD];
+      size_t i = (size_t)h & (cap - 1);
+      while (slots[i].index != 0)
+        i = (i + 1) & (cap - 1);
+      slots[i].tag = (uint32_t)(h >> 32);
+      slots[i].index = j + 1;
+    }
+    if (k < m->count) {
+      size_t len;
+      const char *p = clv__hashmap_key(m, (uint32_t)k, &len);
+      uint64_t h = clv__hash_bytes(p, len);
+      __builtin_prefetch(&slots[(size_t)h & (cap - 1)], 1);
+      ring[k % REHASH_AHEAD] = h;
+    }
   }
   free(m->slots);
   m->slots = slots;

@@ -83,9 +83,23 @@ static inline void clv__hashmap_prefetch_slot(const clv__hashmap *m,
 }
 static inline uint32_t clv__hashmap_guess(const clv__hashmap *m,
                                           uint64_t hash) {
-  const clv__hslot *s = &m->slots[(size_t)hash & m->mask];
-  return s->tag == (uint32_t)(hash >> 32) && s->index ? s->index - 1
-                                                      : UINT32_MAX;
+  /* The first tag match among the slots up to the end of the first slot's
+   * cache line (8 slots of 8 bytes), stopping at an empty slot: with
+   * linear probing a key sits a slot or two past its home position as
+   * often as not, and a guess that stopped at the home slot would leave
+   * those rows' record misses unprefetched. */
+  uint32_t tag = (uint32_t)(hash >> 32);
+  size_t i = (size_t)hash & m->mask;
+  size_t end = (i | 7) < m->mask ? (i | 7) : m->mask;
+  for (;; i++) {
+    const clv__hslot *s = &m->slots[i];
+    if (s->index == 0)
+      return UINT32_MAX;
+    if (s->tag == tag)
+      return s->index - 1;
+    if (i == end)
+      return UINT32_MAX;
+  }
 }
 
 /* The key with this index (not NUL-terminated) and its length. */

@@ -529,21 +529,33 @@ int clv__summarizer_add_batch(clv__summarizer *s, const clv__order *r,
                               size_t n) {
   int rc = CLV_OK;
   const clv__hashmap *m = &s->map;
-  /* Three passes, so that the cache misses of all the rows of a batch are
-   * in flight together: request every row's slot, then read the slots
-   * (by now mostly arrived) and request the customer records they lead
-   * to, then apply the rows. A slot that the third pass changes (a new
+  /* A software pipeline over the batch: while row k is applied, the slot
+   * of row k + SLOT_AHEAD is requested, and the customer record of row
+   * k + REC_AHEAD (whose slot was requested earlier and has arrived by now)
+   * is requested, so that a steady number of cache misses is in flight
+   * instead of one at a time. A slot that an earlier row changes (a new
    * customer, a grown table) only makes a prefetch useless, never wrong. */
+  enum { SLOT_AHEAD = 16, REC_AHEAD = 8 };
+  size_t pre = n < SLOT_AHEAD ? n : SLOT_AHEAD;
   if (m->mask) {
-    for (size_t k = 0; k < n; k++)
+    for (size_t k = 0; k < pre; k++)
       clv__hashmap_prefetch_slot(m, r[k].hash);
-    for (size_t k = 0; k < n; k++) {
+    for (size_t k = 0; k < n && k < REC_AHEAD; k++) {
       uint32_t g = clv__hashmap_guess(m, r[k].hash);
       if (g < m->count)
         __builtin_prefetch(&s->c[g], 1);
     }
   }
   for (size_t k = 0; k < n; k++) {
+    if (m->mask) {
+      if (k + SLOT_AHEAD < n)
+        clv__hashmap_prefetch_slot(m, r[k + SLOT_AHEAD].hash);
+      if (k + REC_AHEAD < n) {
+        uint32_t g = clv__hashmap_guess(m, r[k + REC_AHEAD].hash);
+        if (g < m->count)
+          __builtin_prefetch(&s->c[g], 1);
+      }
+    }
     rc = add_one(s, &r[k]);
     if (rc)
       break;
