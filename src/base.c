@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cost.h"
 #include "run_source.h"
 
 void clv_base_opts_init(clv_base_opts *o) {
@@ -48,8 +49,9 @@ static int summarize_orders(void *ctx, const clv_ingest_opts *io,
 }
 
 /* The margin implied by the table's costs: 1 - cost / revenue over the rows
- * of identified customers up to the as-of day, kept within [0, 1]. Returns
- * -1 when the table has no costs or no positive revenue. */
+ * of identified customers up to the as-of day, by the rule of cost.c (as
+ * clv_run() on the same log). Returns -1 when the table has no costs or no
+ * positive revenue. */
 static double cost_margin(const clv_orders *o, int32_t as_of) {
   const double *cost = clv_orders_num(o, CLV_NUM_COST);
   if (cost == NULL)
@@ -57,16 +59,13 @@ static double cost_margin(const clv_orders *o, int32_t as_of) {
   const uint32_t *cust = clv_orders_customer(o);
   const int32_t *day = clv_orders_day(o);
   const double *amount = clv_orders_amount(o);
-  double rev = 0, c = 0;
+  clv__ksum rev = {0, 0}, c = {0, 0};
   for (size_t i = 0; i < clv_orders_rows(o); i++)
     if (cust[i] != CLV_NO_CUSTOMER && day[i] <= as_of) {
-      rev += amount[i];
-      c += cost[i];
+      clv__ksum_add(&rev, amount[i]);
+      clv__ksum_add(&c, cost[i]);
     }
-  if (!(rev > 0))
-    return -1;
-  double m = 1 - c / rev;
-  return m < 0 ? 0 : m > 1 ? 1 : m;
+  return clv__cost_margin(clv__ksum_value(&rev), clv__ksum_value(&c));
 }
 
 int clv_base_build(const clv_orders *orders, const clv_base_opts *o,

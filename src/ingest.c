@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cost.h"
 #include "hashmap.h"
 #include "parse.h"
 
@@ -67,6 +68,9 @@ typedef struct worker {
   int32_t dday;
   int dcache_ok;
   uint64_t rows, rows_skipped;
+  /* With costs: net amount and cost of the rows up to the observation end
+   * (not during a replay, which sees the rows again). */
+  clv__ksum revenue, cost;
   clv_error errors[CLV_INGEST_MAX_ERRORS];
   size_t n_errors;
   clv_error fatal;
@@ -154,8 +158,9 @@ typedef struct chunk {
   int applied[2];
   clv__order *rows[2]; /* ids point into the input buffer */
   size_t n[2], cap[2];
-  uint64_t nrows; /* data rows (counted as worker.rows counts them) */
-  long lines;     /* line feeds in the chunk */
+  uint64_t nrows;          /* data rows (counted as worker.rows counts them) */
+  clv__ksum revenue, cost; /* with costs (worker.revenue, worker.cost) */
+  long lines;              /* line feeds in the chunk */
   clv_error errors[CLV_INGEST_MAX_ERRORS];
   size_t n_errors;
   uint64_t skipped;
@@ -295,9 +300,49 @@ static int process_row(worker *w, const clv__field *f, size_t n) {
                        "a finite amount");
     return bad_field(w, df, "a date within 270,000 years of 1970");
   }
+  if (p->cost.kind != CLV__COST_NONE) {
+    /* Checked in the replay too: a row skipped for its cost the first time
+     * must be skipped again. */
+    double q = 0, cost;
+    const char *expected;
+    if (p->cost.kind == CLV__COST_UNIT &&
+        !clv__parse_double(f[p->cost.qty].p, f[p->cost.qty].len, &q))
+      return bad_field(w, &f[p->cost.qty], "a quantity such as 3");
+    if ((expected = clv__cost_of_row(&p->cost, f, amount, q, &cost)) != NULL)
+      return bad_field(w, &f[p->cost.col], expected);
+    if (!w->replay &&
+        (w->o->until_day == INT32_MIN || day <= w->o->until_day)) {
+      clv__ksum_add(&w->revenue, amount);
+      clv__ksum_add(&w->cost, cost);
+    }
+  }
   if (w->chunk)
     return chunk_row(w, cf, hash, day, amount);
   return queue_row(w, cf, hash, day, amount);
+}
+
+/* With costs: the cost columns (cost.c), and the quantity a unit cost is
+ * multiplied by (the amount's, or one found beside an amount). */
+static int pick_costs(const clv_ingest_opts *o, const clv__field *f, size_t n,
+                      int header, plan *pl, clv_ingest_report *rep, char *why,
+                      size_t why_size) {
+  int qty = pl->qty;
+  if (qty < 0)
+    qty = clv__optional_col(o->quantity_col, CLV__ROLE_QUANTITY,
+                            header ? f : NULL, n, pl);
+  if (qty < 0)
+    qty = -1;
+  int rc = clv__cost_pick(o, f, n, header, pl, qty, &pl->cost, rep->cost_col,
+                          sizeof rep->cost_col, why, why_size);
+  if (rc)
+    return rc;
+  if (pl->cost.kind != CLV__COST_NONE) {
+    if ((size_t)pl->cost.col + 1 > pl->need)
+      pl->need = (size_t)pl->cost.col + 1;
+    if (pl->cost.kind == CLV__COST_UNIT && (size_t)qty + 1 > pl->need)
+      pl->need = (size_t)qty + 1;
+  }
+  return CLV_OK;
 }
 
 static void report_progress(worker *w) {
@@ -364,6 +409,13 @@ static void worker_init(worker *w, const plan *pl, const clv_ingest_opts *o) {
   w->part = -1;
 }
 
+/* Adds the running sum b to a (both parts, so that the compensation of
+ * each is kept). */
+static void ksum_merge(clv__ksum *a, const clv__ksum *b) {
+  clv__ksum_add(a, b->s);
+  clv__ksum_add(a, b->c);
+}
+
 /* Keeps the first errors of two workers in line order. */
 static void merge_errors(worker *a, const worker *b) {
   clv_error all[2 * CLV_INGEST_MAX_ERRORS];
@@ -378,6 +430,8 @@ static void merge_errors(worker *a, const worker *b) {
   memcpy(a->errors, all, n * sizeof *all);
   a->n_errors = n;
   a->rows_skipped += b->rows_skipped;
+  ksum_merge(&a->revenue, &b->revenue);
+  ksum_merge(&a->cost, &b->cost);
 }
 
 /* Opens a worker's scanner on the whole buffer, past the header line. */
@@ -477,6 +531,7 @@ typedef struct chunk_run {
   /* Thread 0's bookkeeping, done in chunk order. */
   long line_base; /* line number of the next chunk's first line */
   uint64_t rows, skipped;
+  clv__ksum revenue, cost;
   clv_error errors[CLV_INGEST_MAX_ERRORS];
   size_t n_errors;
 } chunk_run;
@@ -508,6 +563,7 @@ static int parse_chunk(chunk_run *r, worker *w, chunk *k, size_t j) {
   w->chunk = k;
   w->seq_base = from;
   w->rows = w->rows_skipped = 0;
+  w->revenue = w->cost = (clv__ksum){0, 0};
   w->n_errors = 0;
   for (;;) {
     rc = clv__csv_next(c, &f, &n, &e);
@@ -541,6 +597,8 @@ static int parse_chunk(chunk_run *r, worker *w, chunk *k, size_t j) {
   }
   k->nrows = w->rows;
   k->skipped = w->rows_skipped;
+  k->revenue = w->revenue;
+  k->cost = w->cost;
   k->n_errors = w->n_errors;
   memcpy(k->errors, w->errors, w->n_errors * sizeof *w->errors);
   w->chunk = NULL;
@@ -566,6 +624,8 @@ static int apply_chunk(chunk_run *r, int t, chunk *k, size_t j) {
   }
   r->rows += k->nrows;
   r->skipped += k->skipped;
+  ksum_merge(&r->revenue, &k->revenue);
+  ksum_merge(&r->cost, &k->cost);
   if (k->fatal_rc && k->fatal.line > 0)
     k->fatal.line += r->line_base - 1;
   r->line_base += k->lines;
@@ -711,6 +771,8 @@ static int run_chunks(worker *a, const char *buf, size_t len, size_t data_off,
   }
   a->rows = r->rows;
   a->rows_skipped = r->skipped;
+  a->revenue = r->revenue;
+  a->cost = r->cost;
   a->n_errors = r->n_errors;
   memcpy(a->errors, r->errors, r->n_errors * sizeof *r->errors);
   if (r->rc) {
@@ -799,9 +861,15 @@ int clv__summarize(const char *path, const char *data, size_t len,
                          "expected order rows, found an empty input");
     goto fail;
   }
-  header = clv__detect_header(&o, NULL, 0, f, n);
+  {
+    /* Named cost columns tell a header line as the core ones do. */
+    const char *more[3] = {o.cost_col, o.unit_cost_col, o.margin_col};
+    header = clv__detect_header(&o, more, o.costs ? 3 : 0, f, n);
+  }
   header_line = clv__csv_line(c);
   rc = clv__pick_columns(&o, f, n, header, &pl, rep, why, sizeof why);
+  if (rc == CLV_OK && o.costs)
+    rc = pick_costs(&o, f, n, header, &pl, rep, why, sizeof why);
   if (rc) {
     clv__fill_error(err, rc, name, header_line, why);
     goto fail;
@@ -957,6 +1025,8 @@ int clv__summarize(const char *path, const char *data, size_t len,
   rep->until_day = st.until_day;
   rep->holdout_day = st.holdout_day;
   rep->peak_state_bytes = st.peak_bytes;
+  rep->revenue = clv__ksum_value(&w.revenue);
+  rep->cost = clv__ksum_value(&w.cost);
   if (rc == CLV_EEMPTY)
     clv__fill_error(
         err, rc, name, 0,

@@ -101,11 +101,27 @@ int clv__detect_header(const clv_ingest_opts *o, const char *const *more,
                        size_t n_more, const clv__field *f, size_t n);
 
 /* Where the core values of a row are. */
+/* (cost.c) Where the cost of a row comes from. */
+typedef enum clv__cost_kind {
+  CLV__COST_NONE = 0,
+  CLV__COST_ROW,    /* a cost column: the row's cost in money */
+  CLV__COST_UNIT,   /* quantity x a unit-cost column */
+  CLV__COST_MARGIN, /* amount x (1 - margin) */
+} clv__cost_kind;
+
+typedef struct clv__cost_plan {
+  clv__cost_kind kind;
+  int col; /* the cost, unit-cost or margin column; -1 with CLV__COST_NONE */
+  int qty; /* the quantity column (CLV__COST_UNIT), -1 = none */
+} clv__cost_plan;
+
 typedef struct clv__plan {
   int cust, date, amount, qty, price; /* 0-based columns, -1 = none */
   size_t need;                        /* fields a row must have */
   int with_amount;
   clv_date_order order;
+  /* With clv_ingest_opts.costs: the cost of a row (cost.h); else NONE. */
+  clv__cost_plan cost;
 } clv__plan;
 
 /*

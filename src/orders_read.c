@@ -18,27 +18,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cost.h"
 #include "ingest.h"
 #include "parse.h"
 #include "summarize.h"
 
 #define PROGRESS_ROWS 65536
 
-/* Where the cost of a row comes from. */
-typedef enum cost_kind {
-  COST_NONE = 0,
-  COST_ROW,    /* a cost column: the row's cost in money */
-  COST_UNIT,   /* quantity x a unit-cost column */
-  COST_MARGIN, /* amount x (1 - margin) */
-} cost_kind;
-
 /* The columns of a row and the reading state. */
 typedef struct reader {
   clv__plan pl;
   int qty;                   /* quantity column kept, -1 = none */
   int attr[CLV_ATTR__COUNT]; /* text columns, -1 = none */
-  cost_kind cost;            /* which of the next column is used */
-  int cost_col;              /* its column */
   size_t need;               /* fields a row must have */
   int skip, keep_anon;
   clv__csv *csv;
@@ -92,32 +83,6 @@ static int bad_field(reader *r, const clv__field *f, const char *expected) {
 
 /* ---- values ------------------------------------------------------------- */
 
-/*
- * Parses a margin: "35%" or "35 %" is a percentage; a bare number is a
- * share when it lies in -1..1 and a percentage when it lies in -100..100
- * beyond that (spreadsheets export either). A margin above 100% would make
- * the cost negative, so it is refused; negative margins (sold below cost)
- * are accepted down to -100%, i.e. a cost of twice the amount.
- */
-static int parse_margin(const char *p, size_t n, double *out) {
-  double v;
-  int pct = 0;
-  while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
-    n--;
-  if (n > 0 && p[n - 1] == '%') {
-    pct = 1;
-    n--;
-  }
-  if (!clv__parse_double(p, n, &v) || !isfinite(v))
-    return 0;
-  if (pct || fabs(v) > 1)
-    v /= 100;
-  if (v > 1 || v < -1)
-    return 0;
-  *out = v;
-  return 1;
-}
-
 /* Parses one data row into a table row and adds it. */
 static int process_row(reader *r, const clv__field *f, size_t n) {
   const clv__plan *p = &r->pl;
@@ -160,25 +125,11 @@ static int process_row(reader *r, const clv__field *f, size_t n) {
                        "a finite amount");
     return bad_field(r, df, "a date within 270,000 years of 1970");
   }
-  if (r->cost != COST_NONE) {
-    const clv__field *c = &f[r->cost_col];
-    double v, cost = 0;
-    if (r->cost == COST_ROW) {
-      if (!clv__parse_amount(c->p, c->len, &v))
-        return bad_field(r, c, "a cost such as 4.20");
-      cost = v;
-    } else if (r->cost == COST_UNIT) {
-      if (!clv__parse_amount(c->p, c->len, &v))
-        return bad_field(r, c, "a unit cost such as 1.40");
-      cost = q * v;
-    } else {
-      if (!parse_margin(c->p, c->len, &v))
-        return bad_field(r, c, "a margin such as 0.35 or 35%");
-      cost = amount * (1 - v);
-    }
-    if (!isfinite(cost))
-      return bad_field(r, c, "a finite cost");
-    row.num[CLV_NUM_COST] = cost;
+  if (r->pl.cost.kind != CLV__COST_NONE) {
+    const char *expected =
+        clv__cost_of_row(&r->pl.cost, f, amount, q, &row.num[CLV_NUM_COST]);
+    if (expected)
+      return bad_field(r, &f[r->pl.cost.col], expected);
   }
   row.num[CLV_NUM_QUANTITY] = q;
   row.customer = cf->len ? cf->p : NULL;
@@ -215,33 +166,6 @@ static int process_row(reader *r, const clv__field *f, size_t n) {
 /* ---- columns ------------------------------------------------------------ */
 
 /*
- * The column of an optional role: the user's spec (a name or position; ""
- * = none), else detection from the header names. A detected column that is
- * already a core column is not used twice. Returns the column, -1 for none,
- * or -2 when a given spec matches no column.
- */
-static int optional_col(const char *spec, clv__role role,
-                        const clv__field *names, size_t n, const reader *r) {
-  if (spec && spec[0] == '\0')
-    return -1;
-  if (spec) {
-    int c = clv__colname_resolve(spec, names, n);
-    return c >= 0 ? c : -2;
-  }
-  if (names == NULL)
-    return -1;
-  int c = clv__colname_detect(role, names, n);
-  if (c == r->pl.cust || c == r->pl.date || c == r->pl.amount ||
-      c == r->pl.price)
-    return -1;
-  return c;
-}
-
-static int given(const char *spec) {
-  return spec && spec[0];
-}
-
-/*
  * Picks the optional columns. The cost: a column named by the user wins
  * (cost, then unit cost, then margin); else the detected ones in the same
  * order, a unit cost only with a quantity and a margin only with an amount.
@@ -252,20 +176,20 @@ static int pick_optional(reader *r, const clv_orders_opts *o,
   const clv__field *names = header ? f : NULL;
   clv_orders_report *rep = r->rep;
   char cols[300];
-  int cost, unit, margin;
   clv__colname_list(cols, sizeof cols, f, n, header);
   /* The quantity is kept whenever there is one, also beside an amount. */
   r->qty = r->pl.qty;
   if (r->qty < 0)
-    r->qty =
-        optional_col(o->ingest.quantity_col, CLV__ROLE_QUANTITY, names, n, r);
+    r->qty = clv__optional_col(o->ingest.quantity_col, CLV__ROLE_QUANTITY,
+                               names, n, &r->pl);
   if (r->qty == -2) {
     snprintf(why, why_size, "expected a quantity column \"%s\", found %s",
              o->ingest.quantity_col, cols);
     return CLV_ENOCOLUMN;
   }
   for (int a = 0; a < CLV_ATTR__COUNT; a++) {
-    r->attr[a] = optional_col(o->attr_col[a], attr_role[a], names, n, r);
+    r->attr[a] =
+        clv__optional_col(o->attr_col[a], attr_role[a], names, n, &r->pl);
     if (r->attr[a] == -2) {
       snprintf(why, why_size, "expected %s column \"%s\", found %s",
                attr_label[a], o->attr_col[a], cols);
@@ -274,67 +198,16 @@ static int pick_optional(reader *r, const clv_orders_opts *o,
     clv__colname_copy(rep->attr_col[a], sizeof rep->attr_col[a], names,
                       r->attr[a]);
   }
-  cost = optional_col(o->cost_col, CLV__ROLE_COST, names, n, r);
-  unit = optional_col(o->unit_cost_col, CLV__ROLE_UNIT_COST, names, n, r);
-  margin = optional_col(o->margin_col, CLV__ROLE_MARGIN, names, n, r);
-  if (cost == -2 || unit == -2 || margin == -2) {
-    snprintf(why, why_size, "expected a %s column \"%s\", found %s",
-             cost == -2   ? "cost"
-             : unit == -2 ? "unit cost"
-                          : "margin",
-             cost == -2   ? o->cost_col
-             : unit == -2 ? o->unit_cost_col
-                          : o->margin_col,
-             cols);
-    return CLV_ENOCOLUMN;
-  }
-  if (given(o->unit_cost_col) && r->qty < 0) {
-    snprintf(why, why_size,
-             "expected a quantity column to multiply the unit cost by, "
-             "found %s",
-             cols);
-    return CLV_ENOCOLUMN;
-  }
-  if (given(o->margin_col) && !r->pl.with_amount) {
-    snprintf(why, why_size,
-             "expected an amount column to apply the margin to, found %s",
-             cols);
-    return CLV_ENOCOLUMN;
-  }
-  if (r->qty < 0)
-    unit = -1;
-  if (!r->pl.with_amount)
-    margin = -1;
-  r->cost = COST_NONE;
-  r->cost_col = -1;
-  if (given(o->cost_col) ||
-      (!given(o->unit_cost_col) && !given(o->margin_col) && cost >= 0)) {
-    r->cost = COST_ROW;
-    r->cost_col = cost;
-  } else if (given(o->unit_cost_col) || (!given(o->margin_col) && unit >= 0)) {
-    r->cost = COST_UNIT;
-    r->cost_col = unit;
-  } else if (margin >= 0) {
-    r->cost = COST_MARGIN;
-    r->cost_col = margin;
-  }
-  if (r->cost_col >= 0) {
-    char a[128], b[128];
-    clv__colname_copy(b, sizeof b, names, r->cost_col);
-    if (r->cost == COST_ROW) {
-      snprintf(rep->cost_col, sizeof rep->cost_col, "%s", b);
-    } else if (r->cost == COST_UNIT) {
-      clv__colname_copy(a, sizeof a, names, r->qty);
-      snprintf(rep->cost_col, sizeof rep->cost_col, "%s x %s", a, b);
-    } else {
-      snprintf(rep->cost_col, sizeof rep->cost_col, "amount x (1 - %s)", b);
-    }
-  }
+  int rc = clv__cost_pick(&o->ingest, f, n, header, &r->pl, r->qty, &r->pl.cost,
+                          rep->ingest.cost_col, sizeof rep->ingest.cost_col,
+                          why, why_size);
+  if (rc)
+    return rc;
   r->need = r->pl.need;
   int extra[CLV_ATTR__COUNT + 2];
   memcpy(extra, r->attr, sizeof r->attr);
   extra[CLV_ATTR__COUNT] = r->qty;
-  extra[CLV_ATTR__COUNT + 1] = r->cost_col;
+  extra[CLV_ATTR__COUNT + 1] = r->pl.cost.col;
   for (int k = 0; k < CLV_ATTR__COUNT + 2; k++)
     if (extra[k] >= 0 && (size_t)extra[k] + 1 > r->need)
       r->need = (size_t)extra[k] + 1;
@@ -404,9 +277,9 @@ static int read_log(const char *path, const char *data, size_t len,
   }
   for (int a = 0; a < CLV_ATTR__COUNT; a++)
     more[a] = o.attr_col[a];
-  more[CLV_ATTR__COUNT] = o.cost_col;
-  more[CLV_ATTR__COUNT + 1] = o.unit_cost_col;
-  more[CLV_ATTR__COUNT + 2] = o.margin_col;
+  more[CLV_ATTR__COUNT] = o.ingest.cost_col;
+  more[CLV_ATTR__COUNT + 1] = o.ingest.unit_cost_col;
+  more[CLV_ATTR__COUNT + 2] = o.ingest.margin_col;
   header = clv__detect_header(&o.ingest, more, CLV_ATTR__COUNT + 3, f, n);
   rc = clv__pick_columns(&o.ingest, f, n, header, &r->pl, &rep->ingest, why,
                          sizeof why);
@@ -423,7 +296,7 @@ static int read_log(const char *path, const char *data, size_t len,
       attrs |= 1u << a;
   if (r->qty >= 0)
     nums |= 1u << CLV_NUM_QUANTITY;
-  if (r->cost != COST_NONE)
+  if (r->pl.cost.kind != CLV__COST_NONE)
     nums |= 1u << CLV_NUM_COST;
   rc = clv_orders_new(&r->t, attrs, nums);
   if (rc)

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "cost.h"
 #include "predict.h"
 #include "run_source.h"
 #include "textout.h"
@@ -392,6 +393,7 @@ static int choose_model(const clv__run_source *src, const clv_run_opts *o,
   }
   io.until_day = r->ingest.until_day;
   io.progress = NULL;
+  io.costs = 0; /* the margin was taken from the first pass */
   clv_error_clear(&err);
   rc = src->summarize(src->ctx, &io, &cal, NULL, &err);
   if (rc == CLV_ENOMEM)
@@ -531,6 +533,24 @@ int clv__run_from(const clv__run_source *src, const clv_run_opts *o,
   rc = src->summarize(src->ctx, &o->ingest, &r->summary, &r->ingest, err);
   if (rc)
     goto fail;
+  /* With costs in the log, value at the margin they imply, as the business
+   * commands do (clv_base_build()), so that every command values the same
+   * log alike. */
+  double margin = o->margin;
+  if (o->ingest.costs && r->ingest.cost_col[0]) {
+    double cm = clv__cost_margin(r->ingest.revenue, r->ingest.cost);
+    if (cm >= 0) {
+      margin = cm;
+      snprintf(note, sizeof note,
+               "The margin, %.1f %%, is 1 - cost / revenue of the log's "
+               "identified customers (cost: %s).",
+               100 * cm, r->ingest.cost_col);
+      add_note(r, note);
+    } else {
+      add_note(r, "The log has costs but no positive revenue: values are at "
+                  "the given margin.");
+    }
+  }
 
   const clv_summary *s = r->summary;
   size_t n = clv_summary_rows(s);
@@ -619,7 +639,7 @@ int clv__run_from(const clv__run_source *src, const clv_run_opts *o,
   v.horizon = o->horizon_days / unit_days;
   /* Without a spend model values are counts of purchases, to which a
    * money margin does not apply. */
-  v.margin = r->spend ? o->margin : 1.0;
+  v.margin = r->spend ? margin : 1.0;
   v.discount_period = o->discount_period_days / unit_days;
   /* An annual rate becomes the equivalent rate per discount period. */
   v.discount_rate =

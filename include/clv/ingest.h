@@ -46,6 +46,14 @@ typedef struct clv_ingest_opts {
   int skip_errors;     /* 0: stop at the first bad row; 1: skip and count */
   int no_amount;       /* 1: ignore any amount column (incidence only) */
   int threads;         /* worker threads (default 2; 1 = serial) */
+  /* 1: also read the cost of every row and report revenue and cost totals
+   * (clv_run() values at 1 - cost / revenue from them); 0 (default): cost
+   * columns are not read. Cost columns: a header name or 1-based position,
+   * NULL = detected from the header names, "" = not used; a named one wins
+   * (cost, then unit cost x quantity, then margin share of the amount). The
+   * order table (clv/orders.h) always reads them. */
+  int costs;
+  const char *cost_col, *unit_cost_col, *margin_col;
   /* Optional progress callback, called from the calling thread now and then
    * with bytes done and bytes in all (0 when unknown). */
   void (*progress)(void *ctx, uint64_t done, uint64_t total);
@@ -80,6 +88,11 @@ typedef struct clv_ingest_report {
   int32_t first_day, last_day;    /* dates of the rows used */
   int32_t until_day, holdout_day; /* as applied (INT32_MIN = none) */
   size_t peak_state_bytes;        /* summariser memory at its largest */
+  /* With costs: how the cost was found ("unit_cost x quantity", "" = no
+   * cost column), and the net amount and cost of the rows of identified
+   * customers up to the observation end. */
+  char cost_col[260];
+  double revenue, cost;
 } clv_ingest_report;
 
 /*

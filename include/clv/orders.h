@@ -180,9 +180,9 @@ typedef struct clv_orders_opts {
    * the header names (English and Chinese, see docs/business.md); "" =
    * do not use even when detected. */
   const char *attr_col[CLV_ATTR__COUNT];
-  const char *unit_cost_col; /* cost per unit (x quantity) */
-  const char *cost_col;      /* cost of the row */
-  const char *margin_col;    /* margin share of the amount, 0..1 or 0..100% */
+  /* The cost columns are ingest.cost_col, unit_cost_col and margin_col
+   * (clv/ingest.h): the order table always reads them, detected when NULL;
+   * a margin is a share of the amount, 0..1 or 0..100%. */
   /* 1 (default): rows without a customer id are kept (CLV_NO_CUSTOMER) and
    * counted; 0: they are errors (skipped and counted with skip_errors). */
   int keep_anonymous;
@@ -199,7 +199,7 @@ typedef struct clv_orders_report {
   double amount_anonymous;  /* net amount of rows without a customer */
   /* Header names of the optional columns used ("" = absent). */
   char attr_col[CLV_ATTR__COUNT][128];
-  char cost_col[260];
+  /* How the cost of a row was found: ingest.cost_col. */
 } clv_orders_report;
 
 /*

@@ -34,9 +34,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     o.attr_col[CLV_ATTR_PRODUCT] = "4";
   }
   if (flags & 8)
-    o.margin_col = "5";
+    o.ingest.margin_col = "5";
   if (flags & 16)
-    o.cost_col = "5";
+    o.ingest.cost_col = "5";
   if (flags & 32)
     o.ingest.no_amount = 1;
   int rc = clv__orders_read_mem((const char *)data + 1, size - 1, &o, &t, &rep,

@@ -713,6 +713,78 @@ static void test_gzip_same(void **state) {
   clv_summary_free(b);
 }
 
+/*
+ * Costs (clv_ingest_opts.costs): the revenue and cost totals of the rows up
+ * to the observation end, by hand:
+ *   a 2024-01-01 10.00 x2 @1.50 -> cost 3.00
+ *   b 2024-01-02 20.00 x1 @12.00 -> cost 12.00
+ *   a 2024-01-03 -5.00 x-1 @1.50 -> cost -1.50 (a refund returns its cost)
+ *   b 2024-01-04 7.00 x1 @abc -> bad unit cost: skipped (line 5, column 21)
+ *   c 2024-01-09 100.00 x4 @9.00 -> after --until 2024-01-05: left out
+ * revenue 10 + 20 - 5 = 25, cost 3 + 12 - 1.5 = 13.5. The same totals with
+ * two threads in chunks (threshold 1: a chunk per row).
+ */
+static void test_costs(void **state) {
+  (void)state;
+  const char *text = "customer_id,date,amount,quantity,unit_cost\n"
+                     "a,2024-01-01,10.00,2,1.50\n"
+                     "b,2024-01-02,20.00,1,12.00\n"
+                     "a,2024-01-03,-5.00,-1,1.50\n"
+                     "b,2024-01-04,7.00,1,abc\n"
+                     "c,2024-01-09,100.00,4,9.00\n";
+  clv_ingest_opts o = defaults();
+  clv_ingest_report r;
+  clv_summary *t;
+  clv_error err;
+  o.costs = 1;
+  o.skip_errors = 1;
+  o.until_day = clv_day_from_ymd(2024, 1, 5);
+  for (int threads = 1; threads <= 2; threads++) {
+    o.threads = threads;
+    assert_int_equal(clv__summarize(NULL, text, strlen(text), &o, 1, &t, NULL,
+                                    NULL, NULL, &r, NULL),
+                     CLV_OK);
+    assert_string_equal(r.cost_col, "quantity x unit_cost");
+    assert_close(r.revenue, 25.0, 1e-12, 0);
+    assert_close(r.cost, 13.5, 1e-12, 0);
+    assert_int_equal(r.rows_skipped, 1);
+    assert_int_equal(r.errors[0].line, 5);
+    assert_int_equal(r.errors[0].column, 21);
+    assert_non_null(strstr(r.errors[0].message, "a unit cost"));
+    clv_summary_free(t);
+  }
+  /* Without costs the cost columns are not read: the bad one is no error. */
+  o.costs = 0;
+  o.threads = 1;
+  o.skip_errors = 0;
+  assert_int_equal(clv__summarize(NULL, text, strlen(text), &o, 1, &t, NULL,
+                                  NULL, NULL, &r, NULL),
+                   CLV_OK);
+  assert_string_equal(r.cost_col, "");
+  clv_summary_free(t);
+  /* A named margin column: cost = amount x (1 - margin); "35%" and 0.35
+   * are the same margin. revenue 30, cost 0.65 x 10 + 0.75 x 20 = 21.5. */
+  const char *m = "customer_id,date,amount,gm\n"
+                  "a,2024-01-01,10,35%\n"
+                  "b,2024-01-02,20,0.25\n";
+  o.costs = 1;
+  o.margin_col = "gm";
+  assert_int_equal(clv__summarize(NULL, m, strlen(m), &o, 1, &t, NULL, NULL,
+                                  NULL, &r, NULL),
+                   CLV_OK);
+  assert_string_equal(r.cost_col, "amount x (1 - gm)");
+  assert_close(r.revenue, 30.0, 1e-12, 0);
+  assert_close(r.cost, 21.5, 1e-12, 0);
+  clv_summary_free(t);
+  /* A named cost column that does not exist is a column error. */
+  o.margin_col = NULL;
+  o.cost_col = "cogs";
+  assert_int_equal(clv__summarize(NULL, m, strlen(m), &o, 1, &t, NULL, NULL,
+                                  NULL, &r, &err),
+                   CLV_ENOCOLUMN);
+  assert_non_null(strstr(err.message, "expected a cost column \"cogs\""));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_cdnow_sample_lifetimes),
@@ -730,6 +802,7 @@ int main(void) {
       cmocka_unit_test(test_chunks_against_serial),
       cmocka_unit_test(test_date_reuse_checks_time),
       cmocka_unit_test(test_two_thread_file_bytes),
+      cmocka_unit_test(test_costs),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -318,6 +318,76 @@ static void base_margin_from_cost(void **state) {
   clv_orders_free(o);
 }
 
+/* clv_run() values a log with costs at the margin they imply, as the base
+ * does: on a simulated retail log (quantity x unit_cost), the margin is
+ * 1 - sum(quantity x unit_cost) / sum(amount), summed here by hand from the
+ * CSV's fields, and clv_run() and clv_base_build() give the same margin and
+ * CLV total; without costs clv_run() values revenue (total / margin). */
+static void run_margin_equals_base(void **state) {
+  (void)state;
+  clv_sim_opts so;
+  clv_sim_opts_init(&so);
+  so.customers = 1500;
+  so.seed = 5;
+  so.retail = 1;
+  so.threads = 1;
+  const char *csv = clv_test_tmp("orders_retail_cost.csv");
+  FILE *f = fopen(csv, "w");
+  assert_non_null(f);
+  assert_int_equal(clv_simulate_log(&so, f, NULL), CLV_OK);
+  fclose(f);
+  /* Columns: order_id,customer_id,order_date,product_id,product_name,
+   * category,quantity,unit_price,amount,unit_cost,... (no quoted fields). */
+  f = fopen(csv, "r");
+  char line[512];
+  double rev = 0, cost = 0;
+  assert_non_null(fgets(line, sizeof line, f));
+  assert_non_null(strstr(line, "quantity,unit_price,amount,unit_cost"));
+  while (fgets(line, sizeof line, f)) {
+    char *p = line;
+    double q = 0, amount = 0, unit = 0;
+    for (int k = 0; k < 10; k++) {
+      if (k == 6)
+        q = strtod(p, NULL);
+      if (k == 8)
+        amount = strtod(p, NULL);
+      if (k == 9)
+        unit = strtod(p, NULL);
+      p = strchr(p, ',') + 1;
+    }
+    rev += amount;
+    cost += q * unit;
+  }
+  fclose(f);
+  double margin = 1 - cost / rev;
+
+  clv_orders *o;
+  assert_int_equal(clv_orders_read(csv, NULL, &o, NULL, NULL), CLV_OK);
+  clv_base_opts bo;
+  clv_base_opts_init(&bo);
+  bo.run.model = "bgnbd";
+  clv_base *b = NULL;
+  assert_int_equal(clv_base_build(o, &bo, &b, NULL), CLV_OK);
+  assert_close(b->margin, margin, 1e-9, 0);
+  clv_run_opts ro = bo.run;
+  ro.ingest.costs = 1;
+  clv_run_result *r = NULL, *r0 = NULL;
+  assert_int_equal(clv_run(csv, &ro, &r, NULL), CLV_OK);
+  assert_close(r->ingest.revenue, rev, 0, 1e-12);
+  assert_close(r->ingest.cost, cost, 0, 1e-12);
+  assert_close(r->pred->value_opts.margin, b->margin, 0, 0);
+  assert_close(r->value_total, b->run->value_total, 0, 1e-9);
+  assert_non_null(strstr(r->notes, "1 - cost / revenue"));
+  ro.ingest.costs = 0;
+  assert_int_equal(clv_run(csv, &ro, &r0, NULL), CLV_OK);
+  assert_close(r0->pred->value_opts.margin, 1.0, 0, 0);
+  assert_close(r0->value_total * b->margin, r->value_total, 0, 1e-9);
+  clv_run_result_free(r);
+  clv_run_result_free(r0);
+  clv_base_free(b);
+  clv_orders_free(o);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(table_basics),
@@ -326,6 +396,7 @@ int main(void) {
       cmocka_unit_test(summary_matches_streaming),
       cmocka_unit_test(base_matches_run),
       cmocka_unit_test(base_margin_from_cost),
+      cmocka_unit_test(run_margin_equals_base),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

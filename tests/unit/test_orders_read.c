@@ -107,7 +107,7 @@ static void test_english_all_columns(void **state) {
   assert_string_equal(rep.attr_col[CLV_ATTR_ACQ_CHANNEL],
                       "acquisition_channel");
   assert_string_equal(rep.ingest.amount_col, "quantity x unit_price");
-  assert_string_equal(rep.cost_col, "quantity x unit_cost");
+  assert_string_equal(rep.ingest.cost_col, "quantity x unit_cost");
   assert_string_equal(rep.ingest.customer_col, "customer_id");
   clv_orders_free(t);
 }
@@ -151,7 +151,7 @@ static void test_chinese_headers(void **state) {
   assert_string_equal(rep.attr_col[CLV_ATTR_CATEGORY], "品类");
   assert_string_equal(rep.attr_col[CLV_ATTR_ACQ_CHANNEL], "");
   assert_string_equal(rep.ingest.amount_col, "实付金额");
-  assert_string_equal(rep.cost_col, "amount x (1 - 毛利率)");
+  assert_string_equal(rep.ingest.cost_col, "amount x (1 - 毛利率)");
   assert_int_equal(clv_orders_day(t)[0], clv_day_from_ymd(2024, 3, 1));
   clv_orders_free(t);
 }
@@ -268,22 +268,22 @@ static void test_column_options(void **state) {
   clv_orders_free(t);
   /* Turned off, and an explicit row cost. */
   o.attr_col[CLV_ATTR_CATEGORY] = "";
-  o.cost_col = "row_cost";
+  o.ingest.cost_col = "row_cost";
   assert_int_equal(clv_orders_read(path, &o, &t, &rep, &err), CLV_OK);
   assert_false(clv_orders_has_attr(t, CLV_ATTR_CATEGORY));
   assert_close(clv_orders_num(t, CLV_NUM_COST)[0], 5.0, 0, 0);
-  assert_string_equal(rep.cost_col, "row_cost");
+  assert_string_equal(rep.ingest.cost_col, "row_cost");
   clv_orders_free(t);
   /* A margin of 150 (%) is refused at line 2, column 25. */
-  o.cost_col = NULL;
-  o.margin_col = "m";
-  o.unit_cost_col = "";
+  o.ingest.cost_col = NULL;
+  o.ingest.margin_col = "m";
+  o.ingest.unit_cost_col = "";
   assert_int_equal(clv_orders_read(path, &o, &t, &rep, &err), CLV_EPARSE);
   assert_int_equal(err.line, 2);
   assert_int_equal(err.column, 25);
   assert_non_null(strstr(err.message, "expected a margin"));
   /* A name that is not there. */
-  o.margin_col = NULL;
+  o.ingest.margin_col = NULL;
   o.attr_col[CLV_ATTR_STORE] = "shop";
   assert_int_equal(clv_orders_read(path, &o, &t, &rep, &err), CLV_ENOCOLUMN);
   assert_int_equal(err.line, 1);
@@ -291,16 +291,16 @@ static void test_column_options(void **state) {
   assert_non_null(strstr(err.message, "\"unit_cost\""));
   /* A unit cost without a quantity column to multiply it by. */
   o.attr_col[CLV_ATTR_STORE] = NULL;
-  o.unit_cost_col = "unit_cost";
+  o.ingest.unit_cost_col = "unit_cost";
   path = clv_test_write("orders_noqty.csv", "customer,date,amount,unit_cost\n"
                                             "a,2024-01-01,10,2\n");
   assert_int_equal(clv_orders_read(path, &o, &t, &rep, &err), CLV_ENOCOLUMN);
   assert_non_null(strstr(err.message, "expected a quantity column"));
   /* Without the option, the detected unit cost is left unused. */
-  o.unit_cost_col = NULL;
+  o.ingest.unit_cost_col = NULL;
   assert_int_equal(clv_orders_read(path, &o, &t, &rep, &err), CLV_OK);
   assert_false(clv_orders_has_num(t, CLV_NUM_COST));
-  assert_string_equal(rep.cost_col, "");
+  assert_string_equal(rep.ingest.cost_col, "");
   clv_orders_free(t);
 }
 

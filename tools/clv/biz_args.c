@@ -21,7 +21,7 @@ void cli_biz_args_init(cli_biz_args *a) {
 /* Options naming an optional column. */
 static const struct {
   const char *flag;
-  int attr; /* clv_attr, or -1 unit cost, -2 row cost, -3 margin */
+  int attr; /* clv_attr (the cost columns are order-log options) */
 } column_flags[] = {
     {"--order-id", CLV_ATTR_ORDER},
     {"--product", CLV_ATTR_PRODUCT},
@@ -30,9 +30,6 @@ static const struct {
     {"--channel", CLV_ATTR_CHANNEL},
     {"--acq-channel", CLV_ATTR_ACQ_CHANNEL},
     {"--store", CLV_ATTR_STORE},
-    {"--unit-cost", -1},
-    {"--cost", -2},
-    {"--margin-column", -3},
 };
 
 /* The scoring options (the same words as clv run). Returns 1, 0 or -1 as
@@ -114,15 +111,7 @@ int cli_biz_arg(const char *cmd, int argc, char **argv, int *i,
                       column_flags[k].flag);
       return -1;
     }
-    int at = column_flags[k].attr;
-    if (at >= 0)
-      a->orders.attr_col[at] = v;
-    else if (at == -1)
-      a->orders.unit_cost_col = v;
-    else if (at == -2)
-      a->orders.cost_col = v;
-    else
-      a->orders.margin_col = v;
+    a->orders.attr_col[column_flags[k].attr] = v;
     return 1;
   }
   if ((taken = cli_ingest_arg(cmd, argc, argv, i, &a->ingest)) != 0)
@@ -192,9 +181,6 @@ void cli_biz_help(FILE *f) {
         "unit_cost/成本价; \"\" = do not use):\n"
         "  --order-id COL --product COL --product-name COL --category COL\n"
         "  --channel COL --acq-channel COL --store COL\n"
-        "  --unit-cost COL      cost per unit (x quantity)\n"
-        "  --cost COL           cost of the row\n"
-        "  --margin-column COL  margin share of the row's amount\n"
         "Scoring (as clv run):\n"
         "  --as-of DATE         score as of DATE: later rows are left out\n"
         "                       (default: the last date in the log)\n"
@@ -221,9 +207,9 @@ static void orders_notes(const char *cmd, const clv_orders_report *r,
       len += (size_t)snprintf(cols + len, sizeof cols - len, "%s%s = %s",
                               len ? ", " : "", clv_attr_name((clv_attr)k),
                               r->attr_col[k]);
-  if (r->cost_col[0] && len < sizeof cols)
+  if (r->ingest.cost_col[0] && len < sizeof cols)
     snprintf(cols + len, sizeof cols - len, "%scost = %s", len ? ", " : "",
-             r->cost_col);
+             r->ingest.cost_col);
   cli_note(cmd, "optional columns: %s", cols[0] ? cols : "none");
   cli_note(cmd,
            "%llu rows read (%llu skipped), %zu customers; %llu rows without "

@@ -30,8 +30,9 @@ static void help(void) {
       "\n"
       "Value (CLV) options:\n"
       "  --horizon-months N   horizon in calendar months (default 12)\n"
-      "  --margin M           gross margin rate applied to spend (default 1:\n"
-      "                       revenue; 0.3 for a 30%% margin)\n"
+      "  --margin M           gross margin rate applied to spend (default:\n"
+      "                       1 - cost / revenue when the log has a cost\n"
+      "                       column, else 1 = revenue; 0.3 for 30%%)\n"
       "  --discount-rate D    annual discount rate (default 0.10), applied\n"
       "                       per calendar month as (1+D)^(1/12)-1\n"
       "  --top N              customers listed in each table (default 10)\n"
@@ -140,7 +141,7 @@ static void print_account(const char *input, const clv_run_result *r,
   if (r->spend)
     printf("\n  CLV over the next %.0f months (margin %.0f %%, discount %.0f "
            "%% a year):\n",
-           o->horizon_days / (365.2425 / 12), 100 * o->margin,
+           o->horizon_days / (365.2425 / 12), 100 * r->pred->value_opts.margin,
            100 * o->annual_discount_rate);
   else
     printf("\n  Expected purchases over the next %.0f months (discount %.0f "
@@ -357,7 +358,7 @@ int cmd_run(int argc, char **argv) {
   cli_progress prog;
   const char *input = NULL, *dir = "clv-out";
   long top = 10;
-  int quiet = 0, rc, exit_code, report = 1;
+  int quiet = 0, rc, exit_code, report = 1, margin_given = 0;
   const char *lang = "en";
 
   clv_run_opts_init(&o);
@@ -389,6 +390,7 @@ int cmd_run(int argc, char **argv) {
         return CLI_EXIT_USAGE;
       if (!(o.margin >= 0 && o.margin <= 1))
         return cli_usage_error(CMD, "--margin is a rate from 0 to 1");
+      margin_given = 1;
     } else if (VALUE("--discount-rate")) {
       if (v == NULL ||
           !cli_parse_double(CMD, "--discount-rate", v, &o.annual_discount_rate))
@@ -461,6 +463,8 @@ int cmd_run(int argc, char **argv) {
   if (cli_make_dir(CMD, dir) != CLI_EXIT_OK)
     return CLI_EXIT_IO;
   o.ingest = args.opts;
+  /* Costs in the log set the margin unless --margin gave one. */
+  o.ingest.costs = !margin_given;
   cli_progress_attach(&prog, CMD, &o.ingest, quiet);
   clv_error_clear(&err);
   rc = clv_run(input, &o, &r, &err);

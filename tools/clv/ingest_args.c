@@ -54,6 +54,9 @@ static const struct {
     {"--amount", offsetof(clv_ingest_opts, amount_col)},
     {"--quantity", offsetof(clv_ingest_opts, quantity_col)},
     {"--price", offsetof(clv_ingest_opts, price_col)},
+    {"--unit-cost", offsetof(clv_ingest_opts, unit_cost_col)},
+    {"--cost", offsetof(clv_ingest_opts, cost_col)},
+    {"--margin-column", offsetof(clv_ingest_opts, margin_col)},
 };
 
 int cli_ingest_arg(const char *cmd, int argc, char **argv, int *i,
@@ -169,6 +172,9 @@ usage_header:
 
 int cli_ingest_finish(const char *cmd, cli_ingest_args *a) {
   clv_ingest_opts *o = &a->opts;
+  /* A named cost column asks for costs (clv run reads them anyway). */
+  if (o->cost_col || o->unit_cost_col || o->margin_col)
+    o->costs = 1;
   if (!a->unit_given && o->period == CLV_PERIOD_WEEK)
     o->unit = CLV_UNIT_WEEK;
   if (!a->unit_given && o->period == CLV_PERIOD_MONTH)
@@ -205,6 +211,11 @@ void cli_ingest_help(FILE *f) {
       "                       default: detect\n"
       "  --date-format F      auto|ymd|mdy|dmy|unix (default auto: an\n"
       "                       unambiguous date such as 13/1/2011 decides)\n"
+      "Costs (detected by clv run and the business commands, which value\n"
+      "at a margin of 1 - cost / revenue; clv summary reads named ones):\n"
+      "  --unit-cost COL      cost per unit (x quantity)\n"
+      "  --cost COL           cost of the row\n"
+      "  --margin-column COL  margin share of the row's amount\n"
       "Summary:\n"
       "  --unit U             day|week|month|year for recency and T\n"
       "  --period P           day|week|month: merge orders per period\n"
@@ -271,6 +282,11 @@ void cli_ingest_notes(const char *cmd, const clv_ingest_report *r, int ok) {
              r->header ? "header line" : "no header", delim);
   if (!ok)
     return;
+  if (r->cost_col[0])
+    cli_note(cmd,
+             "cost = %s: revenue %.2f, cost %.2f (rows up to the "
+             "observation end)",
+             r->cost_col, r->revenue, r->cost);
   day_text(r->first_day, d1);
   day_text(r->until_day, d2);
   cli_note(cmd,
