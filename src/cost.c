@@ -157,9 +157,12 @@ const char *clv__cost_of_row(const clv__cost_plan *p, const clv__field *f,
 }
 
 double clv__cost_margin(double revenue, double cost) {
-  if (!(revenue > 0))
+  /* Sums of huge amounts can overflow: no margin then, never a NaN. */
+  if (!(revenue > 0) || !isfinite(revenue) || !isfinite(cost))
     return -1;
   double m = 1 - cost / revenue;
+  if (!isfinite(m))
+    return -1;
   m = m < 0 ? 0 : m > 1 ? 1 : m;
   return round(m * 1e9) / 1e9;
 }

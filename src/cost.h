@@ -74,7 +74,7 @@ static inline double clv__ksum_value(const clv__ksum *k) {
  * The margin implied by revenue and cost totals: 1 - cost / revenue, kept
  * within [0, 1] and rounded to 9 decimals (so that the order of summation
  * across threads cannot change a printed value). -1 when the revenue is
- * not positive.
+ * not positive or either total is not finite.
  */
 double clv__cost_margin(double revenue, double cost);
 

@@ -547,8 +547,9 @@ int clv__run_from(const clv__run_source *src, const clv_run_opts *o,
                100 * cm, r->ingest.cost_col);
       add_note(r, note);
     } else {
-      add_note(r, "The log has costs but no positive revenue: values are at "
-                  "the given margin.");
+      add_note(r, "The log's costs give no margin (the revenue is not "
+                  "positive, or a total is out of range): values are at the "
+                  "given margin.");
     }
   }
 

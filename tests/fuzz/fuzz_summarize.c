@@ -4,13 +4,15 @@
  * summariser, replay, two-thread split) in skip mode. Checks: no crash, no
  * sanitizer report, and every output row finite with 0 <= recency <= T and
  * frequency >= 0. The first input byte picks options (period, split,
- * holdout) so that all code paths are reached.
+ * holdout, costs) so that all code paths are reached; with costs the
+ * margin is in [0, 1] or absent.
  */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cost.h"
 #include "ingest.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -39,6 +41,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     o.date_col = "2";
     o.amount_col = "3";
   }
+  if (flags & 128)
+    o.costs = 1; /* cost columns by detection (cost.c) */
   int rc = clv__summarize(NULL, (const char *)data + 1, size - 1, &o, 1, &s,
                           NULL, NULL, NULL, &rep, &err);
   if (rc == CLV_OK) {
@@ -56,6 +60,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         abort();
     }
     if (rep.customers != n)
+      abort();
+    double m = clv__cost_margin(rep.revenue, rep.cost);
+    if (!(m == -1 || (m >= 0 && m <= 1)))
       abort();
   }
   clv_summary_free(s);
