@@ -722,3 +722,106 @@ done:
   pairs_free(&p);
   return rc;
 }
+
+/* ---- P(alive) at a later day ----------------------------------------------
+ */
+
+/*
+ * S(tau | alive at T, x, T): the chance that a customer alive at the end of
+ * observation T is still alive tau units later, averaged over the posterior
+ * of the rates given alive at T and over the purchases in (T, T + tau],
+ * which are not observed (so they are not conditioned on as "none").
+ *
+ * BG/NBD (Fader, Hardie & Lee 2005). A customer alive at T with rates
+ * (lambda, p) buys as a Poisson process of rate lambda and drops out right
+ * after each purchase with probability p. The fatal purchases are a thinning
+ * of that process, a Poisson process of rate lambda p, so
+ *   S(tau | lambda, p) = exp(-lambda p tau).
+ * Given alive at T the likelihood is lambda^x e^(-lambda T) (1 - p)^x
+ * (FHL eq. 3's first term), so lambda ~ Gamma(r + x, alpha + T) and
+ * p ~ Beta(a, b + x), independent. Averaging over lambda first,
+ *   E[e^(-lambda p tau) | p] = ((alpha + T) / (alpha + T + p tau))^(r + x),
+ * then over p with Euler's integral for 2F1 (B = a, C - B = b + x),
+ *   S = 2F1(r + x, a; a + b + x; -tau / (alpha + T)),
+ * and Pfaff's transformation 2F1(A, B; C; z) = (1 - z)^(-A)
+ * 2F1(A, C - B; C; z / (z - 1)) moves the argument into [0, 1):
+ *   S = ((alpha + T) / (alpha + T + tau))^(r + x)
+ *       2F1(r + x, b + x; a + b + x; tau / (alpha + T + tau)).
+ * It is FHL eq. 10's series with c = a + b + x instead of a + b + x - 1.
+ *
+ * MBG/NBD (Batislam, Denizel & Filiztekin 2007). The customer may also drop
+ * out right after the first purchase, so given alive at T the likelihood
+ * carries (1 - p)^(x + 1) and p ~ Beta(a, b + x + 1); the future is the
+ * BG/NBD's:
+ *   S = ((alpha + T) / (alpha + T + tau))^(r + x)
+ *       2F1(r + x, b + x + 1; a + b + x + 1; tau / (alpha + T + tau)).
+ *
+ * Pareto/NBD (Schmittlein, Morrison & Colombo 1987). The lifetime is
+ * exponential with rate mu and memoryless: S(tau | mu) = e^(-mu tau). Given
+ * alive at T the likelihood carries e^(-mu T), so mu ~ Gamma(s, beta + T)
+ * and
+ *   S = ((beta + T) / (beta + T + tau))^s.
+ *
+ * Parameters: p = r, alpha, a, b (BG/NBD, MBG/NBD) or r, alpha, s, beta
+ * (Pareto/NBD). kind is 1 (BG/NBD), 2 (MBG/NBD) or 3 (Pareto/NBD).
+ */
+static int survive_alive(int kind, const double *p, double x, double T,
+                         double tau, double *out) {
+  if (tau == 0) {
+    *out = 1;
+    return CLV_OK;
+  }
+  if (kind == 3) {
+    *out = exp(-p[2] * log1p(tau / (p[3] + T)));
+    return CLV_OK;
+  }
+  double extra = kind == 2 ? 1 : 0, lf;
+  int sign, rc;
+  double z = tau / (p[1] + T + tau);
+  rc = clv__log_hyp2f1(p[0] + x, p[3] + x + extra, p[2] + p[3] + x + extra, z,
+                       &lf, &sign);
+  if (rc)
+    return rc;
+  double ls = -(p[0] + x) * log1p(tau / (p[1] + T)) + lf;
+  *out = sign > 0 ? exp(ls) : NAN;
+  /* A probability, up to the last bits of the series. */
+  if (!(*out >= 0 && *out <= 1 + 1e-12))
+    return CLV_ENUMERIC;
+  if (*out > 1)
+    *out = 1;
+  return CLV_OK;
+}
+
+int clv__p_alive_at(const clv_model *m, const clv_summary *s, double tau,
+                    double *out) {
+  int rc = check_tx(m, s, out);
+  if (rc || s == NULL)
+    return rc ? rc : CLV_EINVAL;
+  if (!(tau >= 0) || !isfinite(tau))
+    return CLV_EINVAL;
+  int kind = strcmp(m->fam->name, "bgnbd") == 0    ? 1
+             : strcmp(m->fam->name, "mbgnbd") == 0 ? 2
+             : strcmp(m->fam->name, "pnbd") == 0   ? 3
+                                                   : 0;
+  if (kind == 0 && tau > 0)
+    return CLV_EUNSUPPORTED;
+  const double *x = clv_summary_col(s, CLV_COL_X);
+  const double *tx = clv_summary_col(s, CLV_COL_TX);
+  const double *T = clv_summary_col(s, CLV_COL_T);
+  /* The survival factor depends on (x, T) only: rows of a summary share few
+   * pairs, and consecutive rows often the same one. */
+  double last_x = NAN, last_T = NAN, surv = 1;
+  for (size_t i = 0; i < clv_summary_rows(s); i++) {
+    if (tau > 0 && !(x[i] == last_x && T[i] == last_T)) {
+      if ((rc = survive_alive(kind, m->p, x[i], T[i], tau, &surv)))
+        return rc;
+      last_x = x[i];
+      last_T = T[i];
+    }
+    double pa = m->fam->p_alive(m->p, x[i], tx[i], T[i]);
+    out[i] = pa * surv;
+    if (!(out[i] >= 0 && out[i] <= 1))
+      return CLV_ENUMERIC;
+  }
+  return CLV_OK;
+}

@@ -27,4 +27,17 @@ int clv__predict_all(const clv_model *tx, const clv_model *spend,
                      const clv_summary *s, const clv_value_opts *o, double q,
                      clv__pred_cols *out);
 
+/*
+ * P(alive at T + tau | x, t_x, T) per row of s: the chance that a customer
+ * is still alive tau units (the model's unit) after the end of observation,
+ * with nothing known about (T, T + tau]: P(alive at T) times the chance to
+ * survive tau more units given alive (derivations above the code in
+ * predict.c). tau = 0 gives clv_p_alive(). BG/NBD, MBG/NBD and Pareto/NBD;
+ * other families return CLV_EUNSUPPORTED for tau > 0. out has
+ * clv_summary_rows(s) values, owned by the caller. Returns CLV_OK,
+ * CLV_EINVAL, CLV_EUNSUPPORTED, CLV_EDOMAIN or CLV_ENUMERIC.
+ */
+int clv__p_alive_at(const clv_model *m, const clv_summary *s, double tau,
+                    double *out);
+
 #endif

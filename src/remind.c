@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "predict.h"
 #include "textout.h"
 
 #define WEEK_DAYS 7
@@ -222,7 +223,7 @@ static int cmp_contact(const void *a, const void *b) {
 }
 
 /* Value at stake of summary row i (see clv/remind.h). */
-static double stake_of(const clv_base *b, size_t i) {
+static double stake_of(const clv_base *b, size_t i, double pa) {
   const clv_predictions *p = b->run->pred;
   const clv_summary *s = b->run->summary;
   double spend = NAN;
@@ -233,11 +234,41 @@ static double stake_of(const clv_base *b, size_t i) {
            clv_summary_col(s, CLV_COL_ORDERS)[i] > 0)
     spend = clv_summary_col(s, CLV_COL_TOTAL_SPEND)[i] /
             clv_summary_col(s, CLV_COL_ORDERS)[i];
-  double pa = p->p_alive[i];
   if (!isfinite(spend))
     return isfinite(pa) ? pa : 0; /* in orders without money */
   double v = pa * b->margin * spend;
   return isfinite(v) ? v : 0;
+}
+
+/*
+ * P(alive) of every summary row on the reference day into pa (n values).
+ * Up to the as-of day it is the base's. Later, nothing is known after the
+ * as-of day, so it is P(alive at as-of) times the chance to survive the
+ * days in between given alive (clv__p_alive_at(): BG/NBD, MBG/NBD and
+ * Pareto/NBD); other families keep the as-of figure and say so.
+ */
+static int p_alive_on_day(const clv_base *b, clv_remind *r, double *pa) {
+  const clv_summary *s = b->run->summary;
+  const double *base = b->run->pred->p_alive;
+  double unit_days = clv_unit_days(clv_summary_unit(s));
+  r->p_alive_on = 0;
+  r->p_alive_note[0] = 0;
+  if (r->on_day > r->as_of_day && unit_days > 0) {
+    double tau = (r->on_day - (double)r->as_of_day) / unit_days;
+    int rc = clv__p_alive_at(b->run->tx, s, tau, pa);
+    if (rc == CLV_OK) {
+      r->p_alive_on = 1;
+      return CLV_OK;
+    }
+    if (rc != CLV_EUNSUPPORTED)
+      return rc;
+    snprintf(r->p_alive_note, sizeof r->p_alive_note,
+             "P(alive) is the as-of day's: the %s model has no derivation "
+             "of P(alive) at a later day",
+             clv_model_family(b->run->tx));
+  }
+  memcpy(pa, base, r->n * sizeof *pa);
+  return CLV_OK;
 }
 
 static int fill_customers(const clv_base *b, clv_remind *r, work *w) {
@@ -245,10 +276,18 @@ static int fill_customers(const clv_base *b, clv_remind *r, work *w) {
   const clv_predictions *p = b->run->pred;
   double unit_days = clv_unit_days(clv_summary_unit(s));
   size_t nown = 0, cap = 0;
-  int rc = CLV_OK;
+  int rc = p_alive_on_day(b, r, w->own);
+  if (rc)
+    return rc;
+  /* w->own holds P(alive) on the day until the loop below reuses it. */
+  for (size_t i = 0; i < r->n; i++)
+    r->cust[i].p_alive = w->own[i];
   for (size_t i = 0; i < r->n; i++) {
     clv_remind_customer *c = &r->cust[i];
+    double pa = c->p_alive;
     memset(c, 0, sizeof *c);
+    c->p_alive = pa;
+    c->p_alive_as_of = p->p_alive[i];
     c->customer = b->customer_of[i];
     c->row = i;
     c->suggested_product = CLV_NO_KEY;
@@ -274,9 +313,8 @@ static int fill_customers(const clv_base *b, clv_remind *r, work *w) {
     double np = p->next_purchase ? p->next_purchase[i] : NAN;
     c->model_next_day =
         unit_days > 0 ? add_days(b->as_of_day, np * unit_days) : INT32_MAX;
-    c->p_alive = p->p_alive[i];
     c->clv = isfinite(p->value[i]) ? p->value[i] : 0;
-    c->value_at_stake = stake_of(b, i);
+    c->value_at_stake = stake_of(b, i, c->p_alive);
     if (r->has_products && n >= 2) {
       rc = product_items(r, c, d, n, w->gaps, &cap);
       if (rc)
@@ -419,7 +457,7 @@ int clv_remind_write_customers_csv(const clv_remind *r, const clv_base *b,
   fputs("customer_id,status,last_purchase,purchase_days,interval_days,"
         "interval_source,due_date,days_overdue,intervals_overdue,"
         "model_next_date,p_alive,clv,value_at_stake,suggested_product,"
-        "suggested_product_name,contact\n",
+        "suggested_product_name,contact,p_alive_as_of\n",
         f);
   for (size_t i = 0; i < r->n; i++) {
     const clv_remind_customer *c = &r->cust[i];
@@ -446,7 +484,9 @@ int clv_remind_write_customers_csv(const clv_remind *r, const clv_base *b,
     put_text(f, product_text(b, c->suggested_product));
     fputc(',', f);
     put_text(f, product_name(b, c->suggested_product));
-    fprintf(f, ",%d\n", c->contact);
+    fprintf(f, ",%d,", c->contact);
+    clv__fput_num(f, c->p_alive_as_of);
+    fputc('\n', f);
   }
   return ferror(f) ? CLV_EIO : CLV_OK;
 }
@@ -455,7 +495,7 @@ int clv_remind_write_contacts_csv(const clv_remind *r, const clv_base *b,
                                   FILE *f, int zh) {
   fputs("customer_id,status,due_date,days_overdue,interval_days,p_alive,clv,"
         "value_at_stake,suggested_product,suggested_product_name,"
-        "last_purchase,model_next_date\n",
+        "last_purchase,model_next_date,p_alive_as_of\n",
         f);
   for (size_t k = 0; k < r->n_contact; k++) {
     const clv_remind_customer *c = &r->cust[r->contact[k]];
@@ -480,6 +520,8 @@ int clv_remind_write_contacts_csv(const clv_remind *r, const clv_base *b,
     put_day(f, c->last_day);
     fputc(',', f);
     put_day(f, c->model_next_day);
+    fputc(',', f);
+    clv__fput_num(f, c->p_alive_as_of);
     fputc('\n', f);
   }
   return ferror(f) ? CLV_EIO : CLV_OK;
@@ -506,7 +548,9 @@ int clv_remind_write_products_csv(const clv_remind *r, const clv_base *b,
     fputc(',', f);
     put_text(f, clv_remind_status_label(it->status, zh));
     fprintf(f, ",%ld,", (long)it->days_overdue);
-    clv__fput_num(f, b->run->pred->p_alive[b->row_of[it->customer]]);
+    /* The customer's P(alive) on the reference day, as in the other lists;
+     * every item's customer is in the summary (rows of r->cust). */
+    clv__fput_num(f, r->cust[b->row_of[it->customer]].p_alive);
     fputc('\n', f);
   }
   return ferror(f) ? CLV_EIO : CLV_OK;
@@ -530,6 +574,10 @@ int clv_remind_write_json(const clv_remind *r, const clv_base *b, size_t top,
   json_day(f, r->week_of);
   fputs(",\"min_p_alive\":", f);
   clv__fput_json_num(f, r->min_p_alive);
+  fputs(",\"p_alive_day\":", f);
+  json_day(f, r->p_alive_on ? r->on_day : r->as_of_day);
+  fputs(",\"p_alive_note\":", f);
+  clv__put_json_string(f, r->p_alive_note, strlen(r->p_alive_note));
   fputs(",\"population_interval_days\":", f);
   clv__fput_json_num(f, r->population_interval_days);
   fputs(",\"customers\":", f);

@@ -42,6 +42,16 @@ static const char *why_zh = "简单公式把一组客户都当作平均客户：
                             "；模型则根据每个客户自己的"
                             "历史在预测期内分别预测。";
 
+static const char *limit_en =
+    "The purchase model is at its no-drop-out limit (a limit fit: the log "
+    "shows almost no drop-out), so nobody drops out in the model and a "
+    "retention change is worth 0 here; what moves value is purchase "
+    "frequency (--frequency), order value (--aov) or the margin.";
+static const char *limit_zh = "购买模型处于无流失的极限（极限拟合：日志中几乎"
+                              "看不到客户流失），模型里没有人流失，所以提高留存"
+                              "在这里的价值为 0；能改变价值的是购买频次"
+                              "（--frequency）、客单价（--aov）或毛利率。";
+
 /* Fills err (may be NULL) with status rc and a message. */
 static void set_err(clv_error *err, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -335,6 +345,12 @@ int clv_whatif_compute(const clv_base *b, const clv_whatif_opts *o,
   w->rows = n;
   w->margin = b->margin;
   w->why_differ = o->zh ? why_zh : why_en;
+  /* A limit fit held the drop-out parameters at the edge where nobody drops
+   * out (model.c lets only those run off): scaling a drop-out of zero
+   * leaves it zero, so retention scenarios are worth 0, which is right
+   * for the model but surprises an operator unless it is said. */
+  w->no_dropout = clv_model_at_limit(b->run->tx);
+  w->limit_note = !w->no_dropout ? "" : o->zh ? limit_zh : limit_en;
   w->scenarios = malloc(S * sizeof *w->scenarios);
   w->total = calloc(S, sizeof *w->total);
   w->change = calloc(S, sizeof *w->change);

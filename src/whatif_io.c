@@ -57,10 +57,16 @@ static void put_label_csv(FILE *f, const char *s) {
   clv__put_csv_field(f, s, strlen(s));
 }
 
+const char *clv_whatif_scenario_note(const clv_whatif *w, size_t k) {
+  if (w == NULL || k >= w->nscen || !w->no_dropout || w->limit_note == NULL)
+    return "";
+  return w->scenarios[k].retention != 0 ? w->limit_note : "";
+}
+
 int clv_whatif_write_csv(const clv_whatif *w, FILE *f) {
   char lab[256];
   fputs("scenario,retention,frequency,aov,margin_points,margin,"
-        "discount_rate,value_before,value_after,change,change_pct\n",
+        "discount_rate,value_before,value_after,change,change_pct,note\n",
         f);
   for (size_t k = 0; k < w->nscen; k++) {
     const clv_whatif_scenario *sc = &w->scenarios[k];
@@ -74,6 +80,8 @@ int clv_whatif_write_csv(const clv_whatif *w, FILE *f) {
       fputc(',', f);
       put_num(f, v[j], 0);
     }
+    fputc(',', f);
+    put_label_csv(f, clv_whatif_scenario_note(w, k));
     fputc('\n', f);
   }
   return ferror(f) ? CLV_EIO : CLV_OK;
@@ -165,6 +173,10 @@ int clv_whatif_write_json(const clv_whatif *w, FILE *f) {
   put_num(f, w->base_total, 1);
   fputs(",\"why_differ\":", f);
   clv__put_json_string(f, w->why_differ, strlen(w->why_differ));
+  fprintf(f, ",\"no_dropout\":%s,\"limit_note\":",
+          w->no_dropout ? "true" : "false");
+  const char *ln = w->limit_note ? w->limit_note : "";
+  clv__put_json_string(f, ln, strlen(ln));
   fputs(",\"scenarios\":[", f);
   for (size_t k = 0; k < w->nscen; k++) {
     const clv_whatif_scenario *sc = &w->scenarios[k];
@@ -181,6 +193,9 @@ int clv_whatif_write_json(const clv_whatif *w, FILE *f) {
       fprintf(f, ",\"%s\":", nm[j]);
       put_num(f, v[j], 1);
     }
+    const char *note = clv_whatif_scenario_note(w, k);
+    fputs(",\"note\":", f);
+    clv__put_json_string(f, note, strlen(note));
     fputc('}', f);
   }
   fputs("],\"groups\":[", f);

@@ -71,12 +71,14 @@ typedef struct clv_remind_customer {
   clv_remind_status status;
   int32_t days_overdue;     /* on - due when overdue, else 0 */
   double intervals_overdue; /* days_overdue / interval */
-  double p_alive;
-  double clv;                 /* predicted value over the horizon */
-  double value_at_stake;      /* P(alive) x margin x expected spend of the next
-                                 order (docs/remind.md) */
+  double p_alive;           /* P(alive) on the reference day (r->p_alive_on says
+                               whether it could be carried there from the as-of day) */
+  double clv;               /* predicted value over the horizon */
+  double value_at_stake;    /* P(alive) x margin x expected spend of the next
+                               order (docs/remind.md) */
   uint32_t suggested_product; /* most repeated product; CLV_NO_KEY */
   int contact;                /* 1 when on the week's contact list */
+  double p_alive_as_of;       /* P(alive) at the as-of day (the base's) */
 } clv_remind_customer;
 
 /* One customer x product bought on two different days or more. */
@@ -110,12 +112,21 @@ typedef struct clv_remind {
   double customers, clv_total; /* totals: the statuses add up to these */
   double contact_stake;        /* value at stake on the contact list */
   int has_products;            /* the table carries product ids */
+  /* 1 when the reference day is after the as-of day and P(alive) was
+   * carried to it (BG/NBD, MBG/NBD, Pareto/NBD: docs/remind.md); 0 when
+   * P(alive) is the as-of day's (reference day not later, or a family
+   * without the derivation: p_alive_note says so). */
+  int p_alive_on;
+  char p_alive_note[160];
 } clv_remind;
 
 /*
- * Computes the reminders of a scored base. `o` may be NULL (defaults). The
- * caller frees *out with clv_remind_free(). Returns CLV_OK, CLV_EINVAL (a
- * threshold outside [0, 1]), CLV_EEMPTY (an empty base) or CLV_ENOMEM.
+ * Computes the reminders of a scored base. `o` may be NULL (defaults). With
+ * a reference day after the as-of day, P(alive) (and so the value at stake
+ * and the contact threshold) is the probability of being alive on that day
+ * with nothing known after the as-of day. The caller frees *out with
+ * clv_remind_free(). Returns CLV_OK, CLV_EINVAL (a threshold outside
+ * [0, 1]), CLV_EEMPTY (an empty base), CLV_ENOMEM or CLV_ENUMERIC.
  */
 int clv_remind_compute(const clv_base *b, const clv_remind_opts *o,
                        clv_remind **out);

@@ -130,7 +130,18 @@ typedef struct clv_whatif {
   double margin;               /* the base's margin */
   const char *why_differ;      /* a sentence on why the plain formulas
                                   differ from the model (language asked) */
+  /* 1 when the purchase model is a limit fit (clv_model_at_limit()): the
+   * log shows almost no drop-out and the model none, so a retention change
+   * is worth 0 (drop-out scaled by 1 - retention is still none). */
+  int no_dropout;
+  /* When no_dropout: a sentence saying so and what does move value
+   * (frequency, order value, margin), in the language asked; else "". */
+  const char *limit_note;
 } clv_whatif;
+
+/* The note of scenario k: w->limit_note when the model has no drop-out and
+ * the scenario changes retention, else "". */
+const char *clv_whatif_scenario_note(const clv_whatif *w, size_t k);
 
 /*
  * Computes every scenario on the scored base b: per-customer values, totals,
@@ -148,8 +159,8 @@ int clv_whatif_compute(const clv_base *b, const clv_whatif_opts *o,
 void clv_whatif_free(clv_whatif *w);
 
 /* The scenario table as CSV: scenario, retention, frequency, aov, margin,
- * discount_rate, value_before, value_after, change, change_pct. Returns
- * CLV_OK or CLV_EIO. */
+ * discount_rate, value_before, value_after, change, change_pct, note
+ * (clv_whatif_scenario_note()). Returns CLV_OK or CLV_EIO. */
 int clv_whatif_write_csv(const clv_whatif *w, FILE *f);
 
 /* The group table as CSV (one row per group, then "total"): group,
@@ -163,8 +174,9 @@ int clv_whatif_write_groups_csv(const clv_whatif *w, FILE *f);
 int clv_whatif_write_customers_csv(const clv_whatif *w, const clv_base *b,
                                    FILE *f);
 
-/* Scenarios, totals and groups as one JSON object (no per-customer
- * arrays). Returns CLV_OK or CLV_EIO. */
+/* Scenarios (each with its note), totals, groups, no_dropout and
+ * limit_note as one JSON object (no per-customer arrays). Returns CLV_OK or
+ * CLV_EIO. */
 int clv_whatif_write_json(const clv_whatif *w, FILE *f);
 
 #ifdef __cplusplus

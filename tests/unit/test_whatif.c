@@ -328,6 +328,11 @@ static void test_plain_formulas(void **state) {
   assert_close(t->historic, 5530, 1e-9, 0);
   assert_close(w->annual_discount_rate, 0.10, 1e-12, 0);
   assert_close(p->retention_year, 1.0 / 3, 1e-12, 0);
+  /* An interior fit: no limit note. */
+  assert_false(clv_model_at_limit(b->run->tx));
+  assert_int_equal(w->no_dropout, 0);
+  assert_string_equal(w->limit_note, "");
+  assert_string_equal(clv_whatif_scenario_note(w, 1), "");
   assert_close(p->lifespan_years, 1.5, 1e-12, 0);
   assert_close(p->aov, 5500.0 / 60, 1e-9, 0);
   assert_close(p->orders_per_year, 60 / years, 0, 1e-12);
@@ -396,7 +401,16 @@ static void test_online_retail(void **state) {
   assert_close(w->groups[w->ngroups].historic, rep.amount_total, 1e-3, 1e-9);
   assert_close(w->total[0], b->run->value_total, 1e-6, 1e-12);
   assert_close(w->total[2], 1.05 * w->total[0], 1e-6, 1e-12);
-  assert_true(w->total[1] > w->total[0]);
+  /* A year of this shop shows almost no drop-out: the chosen model is a
+   * limit fit (test_limit_fit.c), where retention +10 % is worth about 0
+   * and the result says so; an interior fit gains from it. */
+  assert_int_equal(w->no_dropout, clv_model_at_limit(b->run->tx));
+  if (w->no_dropout) {
+    assert_true(fabs(w->change_pct[1]) < 1e-4);
+    assert_ptr_equal(clv_whatif_scenario_note(w, 1), w->limit_note);
+  } else {
+    assert_true(w->total[1] > w->total[0]);
+  }
   print_message("online retail: base %.0f, retention +10%% %.0f (%+.2f%%)\n",
                 w->base_total, w->total[1], w->change_pct[1]);
   clv_whatif_free(w);
@@ -404,13 +418,107 @@ static void test_online_retail(void **state) {
   clv_orders_free(o);
 }
 
+/*
+ * A hand-made log without drop-out: 300 customers who each buy every 7 to
+ * 45 days (+-2) from their first day (days 0..60 of 2023) to the end of the
+ * year, when the log is scored. Nobody stops, so the BG/NBD likelihood has
+ * its supremum at a -> 0 and the fit is a limit fit (model.c), the NBD:
+ * E[Y(t) | lambda] = lambda t. Checked by hand from the formulas of
+ * docs/whatif.md: retention scales p -> c p and the changed expectation is
+ * E[Y(g c t)] / c = lambda g c t / c = g lambda t, so retention +10 % is
+ * worth 0 (up to the held a of about 1e-7), frequency +10 % adds exactly
+ * 10 % and order value +5 % 5 %. The result must say why retention is
+ * worth 0, per retention scenario, in English and Chinese.
+ */
+static void test_limit_note(void **state) {
+  (void)state;
+  clv_orders *o = NULL;
+  char id[16];
+  static const int gaps[] = {7, 10, 14, 21, 30, 45};
+  int32_t d0 = clv_day_from_ymd(2023, 1, 1);
+  uint32_t seed = 3;
+#define NEXT(n) (seed = seed * 1664525u + 1013904223u, (int)((seed >> 8) % (n)))
+  assert_int_equal(clv_orders_new(&o, 0, 0), CLV_OK);
+  for (int i = 0; i < 300; i++) {
+    snprintf(id, sizeof id, "L%d", i);
+    int gap = gaps[NEXT(6)];
+    for (int d = NEXT(61); d <= 364; d += gap + NEXT(5) - 2) {
+      clv_order_row r;
+      clv_order_row_init(&r);
+      r.customer = id;
+      r.customer_len = strlen(id);
+      r.day = d0 + d;
+      r.amount = 20 + i % 7 * 5;
+      assert_int_equal(clv_orders_add(o, &r), CLV_OK);
+    }
+  }
+#undef NEXT
+  clv_base_opts bo;
+  clv_base_opts_init(&bo);
+  bo.run.model = "bgnbd";
+  clv_base *b = NULL;
+  clv_error err;
+  int rc = clv_base_build(o, &bo, &b, &err);
+  if (rc)
+    print_error("base: %s\n", err.message);
+  assert_int_equal(rc, CLV_OK);
+  assert_true(clv_model_at_limit(b->run->tx)); /* the premise */
+  clv_whatif_scenario sc[4];
+  for (int k = 0; k < 4; k++)
+    clv_whatif_scenario_init(&sc[k]);
+  sc[0].retention = 0.10;
+  sc[1].frequency = 0.10;
+  sc[2].aov = 0.05;
+  sc[3].retention = 0.5;
+  sc[3].frequency = 0.10;
+  clv_whatif_opts wo;
+  clv_whatif_opts_init(&wo);
+  wo.scenarios = sc;
+  wo.nscen = 4;
+  for (int zh = 0; zh < 2; zh++) {
+    clv_whatif *w = NULL;
+    wo.zh = zh;
+    assert_int_equal(clv_whatif_compute(b, &wo, &w, &err), CLV_OK);
+    assert_true(w->base_total > 0);
+    assert_close(w->total[0], w->base_total, 0, 1e-6);
+    assert_close(w->total[1], 1.10 * w->base_total, 0, 1e-6);
+    assert_close(w->total[2], 1.05 * w->base_total, 0, 1e-9);
+    assert_close(w->total[3], 1.10 * w->base_total, 0, 1e-6);
+    assert_int_equal(w->no_dropout, 1);
+    assert_non_null(strstr(w->limit_note, zh ? "无流失" : "no-drop-out"));
+    assert_non_null(strstr(w->limit_note, "--frequency"));
+    assert_non_null(strstr(w->limit_note, "--aov"));
+    assert_ptr_equal(clv_whatif_scenario_note(w, 0), w->limit_note);
+    assert_string_equal(clv_whatif_scenario_note(w, 1), "");
+    assert_string_equal(clv_whatif_scenario_note(w, 2), "");
+    assert_ptr_equal(clv_whatif_scenario_note(w, 3), w->limit_note);
+    FILE *f = fopen(clv_test_tmp("whatif_limit.txt"), "w+");
+    assert_non_null(f);
+    assert_int_equal(clv_whatif_write_csv(w, f), CLV_OK);
+    assert_int_equal(clv_whatif_write_json(w, f), CLV_OK);
+    rewind(f);
+    static char buf[16384];
+    size_t len = fread(buf, 1, sizeof buf - 1, f);
+    buf[len] = 0;
+    fclose(f);
+    assert_non_null(strstr(buf, ",change_pct,note\n"));
+    assert_non_null(strstr(buf, "\"no_dropout\":true"));
+    /* The note is in the retention row of the CSV and the JSON. */
+    const char *row = strstr(buf, "\nretention");
+    assert_non_null(row);
+    assert_non_null(strstr(row, w->limit_note));
+    assert_non_null(strstr(buf, "\"note\":\"\""));
+    clv_whatif_free(w);
+  }
+  clv_base_free(b);
+  clv_orders_free(o);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_factor_one),
-      cmocka_unit_test(test_monte_carlo),
-      cmocka_unit_test(test_linear),
-      cmocka_unit_test(test_plain_formulas),
-      cmocka_unit_test(test_online_retail),
+      cmocka_unit_test(test_factor_one), cmocka_unit_test(test_monte_carlo),
+      cmocka_unit_test(test_linear),     cmocka_unit_test(test_plain_formulas),
+      cmocka_unit_test(test_limit_note), cmocka_unit_test(test_online_retail),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

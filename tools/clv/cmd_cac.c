@@ -106,9 +106,14 @@ static void print_text(const clv_cac *c, int zh) {
   for (size_t i = 0; i < c->n; i++)
     print_row(&c->g[i], zh);
   print_row(&c->total, zh);
-  printf("  (m: payback ceiling from the model, too few customers observed "
-         "%d months)\n",
-         c->payback_months);
+  int any_model = c->total.payback_from_model;
+  for (size_t i = 0; i < c->n; i++)
+    any_model |= c->g[i].payback_from_model && c->g[i].customers > 0;
+  /* Only when a row carries the mark: the legend explains it. */
+  if (any_model)
+    printf("  (m: too few customers observed %d months: the payback ceiling "
+           "adds the model's monthly steps to the observed curve)\n",
+           c->payback_months);
   printf("  note: %s\n", c->notes);
 }
 

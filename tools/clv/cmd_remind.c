@@ -32,7 +32,8 @@ static void help(void) {
       "\n"
       "Options:\n"
       "  --on DATE          status date (default: the last day of the log,\n"
-      "                     or --as-of)\n"
+      "                     or --as-of); a later date also moves P(alive)\n"
+      "                     to it (nothing being known after the as-of day)\n"
       "  --week-of DATE     first day of the contact week (default --on)\n"
       "  --min-palive P     overdue customers need P(alive) >= P (default "
       "0.5)\n"
@@ -75,6 +76,12 @@ static void print_text(const clv_remind *r, const clv_base *b, size_t top,
   printf("clv remind: as of %s, status on %s, week of %s\n",
          clv_day_format(r->as_of_day, d1), clv_day_format(r->on_day, d2),
          clv_day_format(r->week_of, d3));
+  if (r->p_alive_on)
+    printf("  P(alive) on %s: alive at the as-of day and surviving the days "
+           "since (nothing is known after the as-of day)\n",
+           d2);
+  else if (r->p_alive_note[0])
+    printf("  note: %s\n", r->p_alive_note);
   if (isfinite(r->population_interval_days))
     printf("  typical interval (median over repeat buyers): %.1f days\n",
            r->population_interval_days);

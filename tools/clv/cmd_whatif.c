@@ -213,9 +213,17 @@ static void print_tables(const clv_whatif *w, int zh) {
          zh ? "变化" : "change", "%");
   for (size_t k = 0; k < w->nscen; k++) {
     const clv_whatif_scenario *sc = &w->scenarios[k];
-    printf("%-36s %14.2f %14.2f %+14.2f %+8.2f%%\n", sc->name, w->base_total,
-           w->total[k], w->change[k], w->change_pct[k]);
+    printf("%-36s %14.2f %14.2f %+14.2f %+8.2f%%%s\n", sc->name, w->base_total,
+           w->total[k], w->change[k], w->change_pct[k],
+           clv_whatif_scenario_note(w, k)[0] ? " *" : "");
   }
+  /* A retention scenario worth 0 is right at the no-drop-out limit, but
+   * looks like a bug unless the table says why and what does move value. */
+  for (size_t k = 0; k < w->nscen; k++)
+    if (clv_whatif_scenario_note(w, k)[0]) {
+      printf("* %s\n", w->limit_note);
+      break;
+    }
   printf("\n%s\n", zh ? "简单公式与模型（每位客户）"
                       : "Plain formulas beside the model (per customer)");
   printf("%-20s %8s %12s %12s %12s %12s %12s\n", zh ? "分组" : "group",
