@@ -48,11 +48,6 @@ typedef struct clv__data {
 typedef struct clv__family {
   const char *name;
   int kind;
-  /* 1 when fitting is slow where the drop-out parameters run to the edge
-   * of the domain (the Pareto/NBD's 2F1 series near z = 1): validation
-   * skips such a family once an earlier family reached that edge, since the
-   * purchase families share their no-drop-out limit, the NBD. */
-  int slow_at_limit;
   /* Bit i set when parameter i governs drop-out (a, b of BG/NBD; s, beta of
    * Pareto/NBD): only these may run to the edge in a limit fit, where the
    * model tends to its no-drop-out limit. A purchase-rate parameter that

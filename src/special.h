@@ -68,4 +68,37 @@ int clv__log_hyp2f1(double a, double b, double c, double z, double *lf,
  * CLV_ENUMERIC. */
 int clv__beta_inc(double a, double b, double x, double *out);
 
+/* log J and the derivatives of log J with respect to P, Q, m and M. */
+typedef struct clv__powint {
+  double l, dP, dQ, dm, dM;
+} clv__powint;
+
+/*
+ * J(P, Q; m, M) = int_0^inf (m+v)^-P (M+v)^-Q dv for 0 < m <= M, P >= 0,
+ * Q > 0, P + Q > 1: the integral behind the Pareto/NBD likelihood, equal
+ * to m^(1-P) M^-Q 2F1(1, Q; P+Q; 1 - m/M) / (P+Q-1). Fast for every m/M:
+ * a positive series when m/M is not small, and near the limit m/M -> 0 a
+ * split into a head integrated term by term, Gauss-Legendre pieces when
+ * Q > 2, and a tail with a fast series (special.c). Writes log J and its
+ * derivatives to *o. Returns CLV_OK, CLV_EDOMAIN (arguments outside the
+ * domain), CLV_ENUMERIC or CLV_ENOMEM (the one-time Gauss-Legendre table could
+ * not be allocated).
+ */
+int clv__log_powint(double P, double Q, double m, double M, clv__powint *o);
+
+/*
+ * log 2F1(a, b; a+1; z) for a > 0, 0 < b < a + 1, 0 <= z < 1, through
+ * 2F1(a, b; a+1; z) = a J(b, a+1-b; 1-z, 1) (clv__log_powint()): the
+ * function in Fader & Hardie's Pareto/NBD likelihood, fast and accurate up
+ * to z = 1 - 1e-300. The function is positive. Returns CLV_OK, CLV_EDOMAIN
+ * or CLV_ENUMERIC.
+ */
+int clv__log_hyp2f1_inc(double a, double b, double z, double *lf);
+
+/* The same with 1 - z given (0 < omz <= 1): near z = 1 the value depends on
+ * 1 - z to the power 1 - b, so a caller that knows 1 - z exactly (a ratio
+ * of times) should pass it rather than z, whose rounding costs b * 1e-16 /
+ * (1 - z) of relative accuracy. */
+int clv__log_hyp2f1_inc_1mz(double a, double b, double omz, double *lf);
+
 #endif

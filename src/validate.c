@@ -186,20 +186,6 @@ static void score(clv_validation *v, clv_validation_model *r,
 
 /* Fits one family and fills its row of the result; a failure is recorded
  * in r, not returned, except running out of memory. */
-/* 1 when a fitted purchase model is at, or close to, its no-drop-out
- * limit: a limit fit, or a drop-out parameter beyond e^9 (about 8,100) or
- * below e^-9 on its scale, where the families' predictions no longer differ
- * from the NBD's in any digit that matters. */
-static int near_limit(const clv_model *m) {
-  const clv__family *f = clv__family_find(clv_model_family(m));
-  if (clv_model_at_limit(m))
-    return 1;
-  for (int i = 0; f != NULL && i < f->np; i++)
-    if ((f->dropout_params >> i & 1u) && fabs(log(clv_model_params(m)[i])) > 9)
-      return 1;
-  return 0;
-}
-
 static int run_family(clv_validation *v, clv_validation_model *r,
                       const clv_summary *s, const double *dur,
                       const clv_validate_opts *o) {
@@ -221,18 +207,6 @@ static int run_family(clv_validation *v, clv_validation_model *r,
     snprintf(r->reason, sizeof r->reason,
              "a spend model, not a transaction model");
     return CLV_OK;
-  }
-  for (const clv_validation_model *e = v->models; f->slow_at_limit && e < r;
-       e++) {
-    if (e->model != NULL && near_limit(e->model)) {
-      r->status = CLV_EUNSUPPORTED;
-      snprintf(r->reason, sizeof r->reason,
-               "not fitted: %s reached (or nearly reached) its "
-               "no-drop-out limit, the NBD, which %s shares and where its "
-               "fit is slow",
-               e->family, r->family);
-      return CLV_OK;
-    }
   }
   clv_error_clear(&ferr);
   rc = clv_fit(r->family, s, &o->fit, &r->model, &ferr);

@@ -15,9 +15,11 @@
  * Every quantity below is built from one integral,
  *   J(p, q; t) = int_t^inf (alpha+tau)^-p (beta+tau)^-q dtau   (p + q > 1),
  * evaluated in logs through a hypergeometric series whose terms are all
- * positive and bounded (see jlog()), so that nothing overflows for x in the
- * thousands and T in the thousands of days, and no two large numbers are
- * ever subtracted.
+ * positive and bounded, or near the no-drop-out limit (z -> 1) through a
+ * split of the integral (see jlog() and special.c), so that nothing
+ * overflows for x in the thousands and T in the thousands of days, no two
+ * large numbers are ever subtracted, and no evaluation needs more than a few
+ * hundred terms when s -> 0 or beta -> infinity.
  */
 #include <math.h>
 #include <string.h>
@@ -74,95 +76,36 @@ typedef struct jval {
   double l, dp, dq, da, db;
 } jval;
 
-/* The series cannot need more terms than this unless 1 - z < 4e-5, that is
- * alpha and beta 25000 times apart: then the evaluation fails cleanly. */
-#define MAX_TERMS 1000000
-
 /*
- * F(b, d, z) = 2F1(1, b; d; z) = sum_k (b)_k / (d)_k z^k for 0 <= b <= d and
- * 0 <= z < 1, with dF/db, dF/dd and dF/dz summed in the same loop: with
- * term t_k = (b)_k / (d)_k z^k,
- *   d log t_k / db = sum_{j<k} 1/(b+j),  d log t_k / dd = -sum_{j<k} 1/(d+j),
- *   d t_k / dz = k t_k / z.
- * Every term is positive and the ratio (b+k) z / (d+k) never exceeds z, so
- * F <= 1/(1-z): no overflow, no cancellation, and the geometric bound on
- * the rest gives the stopping rule. Returns log F and the derivatives of
- * log F.
- */
-static int series(double b, double d, double z, double *lf, double *gb,
-                  double *gd, double *gz) {
-  double t = 1.0, f = 1.0, fb = 0, fd = 0, fz = 0, sb = 0, sd = 0;
-  if (z == 0) {
-    *lf = 0;
-    *gb = *gd = 0;
-    *gz = b / d;
-    return CLV_OK;
-  }
-  /* Divisions are the cost of a term: the ratio reuses 1/(d+k). */
-  double tol = 1e-17 * (1 - z) * (1 - z);
-  for (long k = 0; k < MAX_TERMS; k++) {
-    double id = 1.0 / (d + k);
-    sb += 1.0 / (b + k);
-    sd += id;
-    t *= (b + k) * id * z;
-    f += t;
-    fb += t * sb;
-    fd -= t * sd;
-    fz += (k + 1.0) * t;
-    /* The rest of every sum is at most t z/(1-z) times the weight of the
-     * current term, plus, for the weights growing with k (k + 1, sb, sd),
-     * about t z/(1-z)^2 more: hence the (1-z)^2 in the stopping rule. */
-    double w = (k + 2.0) + sb + sd;
-    if (t * w <= tol * f) {
-      *lf = log(f);
-      *gb = fb / f;
-      *gd = fd / f;
-      *gz = fz / (z * f);
-      return CLV_OK;
-    }
-  }
-  return CLV_ENUMERIC;
-}
-
-/*
- * J(p, q; t) for p + q > 1 and t >= 0. If alpha >= beta, write
- * beta + tau = (alpha + tau)(1 - z w) with w = (alpha+t)/(alpha+tau) and
- * z = (alpha-beta)/(alpha+t): the integral becomes
- *   (alpha+t)^(1-p-q) int_0^1 w^(p+q-2) (1 - z w)^-q dw
- *   = (alpha+t)^(1-p-q) 2F1(q, p+q-1; p+q; z) / (p+q-1)     (A&S 15.3.1)
- * and Euler's transformation (A&S 15.3.3) turns it into
- *   J = (alpha+t)^-p (beta+t)^(1-q) 2F1(1, p; p+q; z) / (p+q-1),
+ * J(p, q; t) for p + q > 1 and t >= 0: with a = alpha + t, b = beta + t,
+ *   J = int_0^inf (a+v)^-p (b+v)^-q dv = clv__log_powint() with the shorter
+ * scale first. That function sums 2F1(1, p; p+q; z) (Fader & Hardie's
+ * 2F1(r+s+x, s+1; r+s+x+1; .) after Euler's transformation, A&S 15.3.3,
  * whose series has first parameter 1 and decays at least like z^k whatever
- * the size of p (it is Fader & Hardie's 2F1(r+s+x, s+1; r+s+x+1; .) term,
- * whose terms grow like the binomial series when p is large, after the
- * same transformation). If alpha < beta the roles of (alpha, p) and
- * (beta, q) swap. The power factors stay in logs.
+ * the size of p) when z = |alpha-beta| / (max(alpha,beta)+t) is not near 1,
+ * and near the no-drop-out limit (beta >> alpha + t, or alpha >> beta + t)
+ * splits the integral so that no series needs more than a few hundred terms
+ * unless the longer scale's exponent is in the hundreds or more (special.c).
+ * The power factors stay in logs.
  */
 static int jlog(double p, double q, double al, double be, double t, jval *o) {
-  double lf, gb, gd, gz;
-  double la = log(al + t), lb = log(be + t), c = p + q - 1;
-  int rc;
-  if (!(c > 0))
-    return CLV_EDOMAIN;
-  if (al >= be) {
-    double z = (al - be) / (al + t);
-    if ((rc = series(p, p + q, z, &lf, &gb, &gd, &gz)))
-      return rc;
-    o->l = -p * la + (1 - q) * lb + lf - log(c);
-    o->dp = -la + gb + gd - 1 / c;
-    o->dq = -lb + gd - 1 / c;
-    o->da = -p / (al + t) + gz * (be + t) / ((al + t) * (al + t));
-    o->db = (1 - q) / (be + t) - gz / (al + t);
-  } else {
-    double z = (be - al) / (be + t);
-    if ((rc = series(q, p + q, z, &lf, &gb, &gd, &gz)))
-      return rc;
-    o->l = -q * lb + (1 - p) * la + lf - log(c);
-    o->dq = -lb + gb + gd - 1 / c;
-    o->dp = -la + gd - 1 / c;
-    o->db = -q / (be + t) + gz * (al + t) / ((be + t) * (be + t));
-    o->da = (1 - p) / (al + t) - gz / (be + t);
+  clv__powint j;
+  int swap = al >= be, rc;
+  if (swap)
+    rc = clv__log_powint(q, p, be + t, al + t, &j);
+  else
+    rc = clv__log_powint(p, q, al + t, be + t, &j);
+  if (rc) {
+    /* NaN, not stale numbers, in whatever a caller copies before it looks
+     * at the status. */
+    o->l = o->dp = o->dq = o->da = o->db = NAN;
+    return rc;
   }
+  o->l = j.l;
+  o->dp = swap ? j.dQ : j.dP;
+  o->dq = swap ? j.dP : j.dQ;
+  o->da = swap ? j.dM : j.dm;
+  o->db = swap ? j.dm : j.dM;
   return isfinite(o->l) ? CLV_OK : CLV_ENUMERIC;
 }
 
@@ -301,7 +244,7 @@ static int prepare(const double *p, const clv__data *d, double *work) {
  *   d/ds     = log beta + w1 dlog J1/dq + w2 (1/s + dlog J2/dq)
  *   d/dbeta  = s/beta + w1 dlog J1/dbeta + w2 dlog J2/dbeta,
  * all analytic: the derivatives of log J with respect to its parameters
- * come out of the series loop (series()). A row whose series fails adds NaN
+ * come out of clv__log_powint() (special.c). A row whose J fails adds NaN
  * to the log-likelihood, which the caller reports as CLV_ENUMERIC.
  */
 static void ll_block(const double *p, const clv__data *d, const double *work,
@@ -353,8 +296,10 @@ static double logdiffexp(double u, double v) {
 }
 
 /*
- * FH (2005) eq. 11 as printed (the paper's A_0 with Gauss' 2F1 from
- * special.h), independent of the fast path above; the tests compare them:
+ * FH (2005) eq. 11 as printed (the paper's A_0 with Gauss' 2F1(a, b; a+1;
+ * z) from special.h, clv__log_hyp2f1_inc()), a different arrangement from
+ * the fast path above (a difference of two 2F1 terms instead of a sum of two
+ * positive J); the tests compare them:
  *   L = Gamma(r+x) alpha^r beta^s / Gamma(r)
  *       [ (alpha+T)^-(r+x) (beta+T)^-s + s/(r+s+x) A_0 ],
  *   alpha >= beta: A_0 = 2F1(r+s+x, s+1; r+s+x+1; (alpha-beta)/(alpha+t_x))
@@ -366,11 +311,11 @@ static double row_ll(const double *p, const double *k) {
   double r = p[R], al = p[ALPHA], s = p[S], be = p[BETA];
   double x = k[0], tx = k[1], T = k[2], c = r + s + x;
   double big = al >= be ? al : be, b2 = al >= be ? s + 1 : r + x;
-  double lf1, lf2;
-  int s1, s2;
-  if (clv__log_hyp2f1(c, b2, c + 1, fabs(al - be) / (big + tx), &lf1, &s1) ||
-      clv__log_hyp2f1(c, b2, c + 1, fabs(al - be) / (big + T), &lf2, &s2) ||
-      s1 <= 0 || s2 <= 0)
+  double small = al >= be ? be : al, lf1, lf2;
+  /* 1 - z = (min(alpha,beta) + t) / (max(alpha,beta) + t), exact where z
+   * itself would round near 1. */
+  if (clv__log_hyp2f1_inc_1mz(c, b2, (small + tx) / (big + tx), &lf1) ||
+      clv__log_hyp2f1_inc_1mz(c, b2, (small + T) / (big + T), &lf2))
     return NAN;
   double u = lf1 - c * log(big + tx), v = lf2 - c * log(big + T);
   double la0 = u >= v ? logdiffexp(u, v) : -INFINITY;
@@ -562,7 +507,6 @@ const clv__family clv__family_pnbd = {
     .name = "pnbd",
     .kind = CLV__KIND_TX,
     .dropout_params = 1u << 2 | 1u << 3,
-    .slow_at_limit = 1,
     .np = 4,
     .pnames = names,
     .key = {CLV_COL_X, CLV_COL_TX, CLV_COL_T},
