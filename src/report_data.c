@@ -259,9 +259,49 @@ static int frequency_chart(clv_report *r, const clv_base *base, clv__jbuf *b) {
   return CLV_OK;
 }
 
-static int cmp_double(const void *a, const void *c) {
-  double u = *(const double *)a, v = *(const double *)c;
-  return (u > v) - (u < v);
+/*
+ * The k-th smallest of v[0..n) (k < n), reordering v: Hoare's selection
+ * ("FIND", Hoare 1961), expected linear time, where sorting ten million
+ * values for one median took seconds. The pivot is the median of the
+ * first, middle and last values, moved to the middle: Hoare's partition
+ * with a pivot that is not the last element always shrinks the range, and
+ * equal values (most x are 0) fall on both sides, so ties stay linear.
+ */
+static double select_kth(double *v, size_t n, size_t k) {
+  size_t lo = 0, hi = n - 1;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2, i, j;
+    double p, t;
+    if (v[mid] < v[lo]) {
+      t = v[mid], v[mid] = v[lo], v[lo] = t;
+    }
+    if (v[hi] < v[mid]) {
+      t = v[hi], v[hi] = v[mid], v[mid] = t;
+      if (v[mid] < v[lo]) {
+        t = v[mid], v[mid] = v[lo], v[lo] = t;
+      }
+    }
+    p = v[mid];
+    i = lo;
+    j = hi;
+    for (;;) {
+      while (v[i] < p)
+        i++;
+      while (v[j] > p)
+        j--;
+      if (i >= j)
+        break;
+      t = v[i], v[i] = v[j], v[j] = t;
+      i++;
+      j--;
+    }
+    /* Now v[lo..j] <= p <= v[j+1..hi], with lo <= j < hi. */
+    if (k <= j)
+      hi = j;
+    else
+      lo = j + 1;
+  }
+  return v[k];
 }
 
 /* Frequency x recency matrices at the median age (lifetimes'
@@ -275,17 +315,18 @@ static int heatmaps(clv_report *r, const clv_base *base, clv__jbuf *b) {
   double *tmp = NULL, *gx = NULL, *gt = NULL, *gT = NULL, *e = NULL, *pa = NULL,
          medT, xmax;
   clv_summary *grid = NULL;
-  int st = CLV_ENOMEM, pass;
+  int st = CLV_OK, pass;
+  if (n == 0)
+    goto done;
+  st = CLV_ENOMEM;
   tmp = malloc(n * sizeof *tmp);
   if (tmp == NULL)
     goto done;
   memcpy(tmp, T, n * sizeof *tmp);
-  qsort(tmp, n, sizeof *tmp, cmp_double);
-  medT = tmp[n / 2];
+  medT = select_kth(tmp, n, n / 2);
   memcpy(tmp, x, n * sizeof *tmp);
-  qsort(tmp, n, sizeof *tmp, cmp_double);
   /* The 99th percentile of x, at least 5 and at most 40 rows. */
-  xmax = tmp[(size_t)((double)(n - 1) * 0.99)];
+  xmax = select_kth(tmp, n, (size_t)((double)(n - 1) * 0.99));
   xmax = xmax < 5 ? 5 : xmax > 40 ? 40 : floor(xmax);
   nx = (size_t)xmax + 1;
   st = CLV_OK;

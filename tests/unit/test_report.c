@@ -218,6 +218,45 @@ static void test_totals_and_self_contained(void **state) {
   free_base(b);
 }
 
+static int cmp_dbl(const void *a, const void *c) {
+  double u = *(const double *)a, v = *(const double *)c;
+  return (u > v) - (u < v);
+}
+
+/* The frequency/recency matrices span t_x up to the median age T and x up
+ * to the 99th percentile of x (5 to 40 rows). The report finds both by
+ * selection, not sorting; here they are read off a full sort of the
+ * summary's columns, an independent route to the same order statistics. */
+static void test_heatmap_grid_quantiles(void **state) {
+  clv_base *b = simulated_base();
+  const clv_summary *s = b->run->summary;
+  size_t n = clv_summary_rows(s), nx, html_n;
+  double *v = malloc(n * sizeof *v), medT, p99;
+  char *html;
+  json_t *d, *c, *x;
+  (void)state;
+  assert_non_null(v);
+  memcpy(v, clv_summary_col(s, CLV_COL_T), n * sizeof *v);
+  qsort(v, n, sizeof *v, cmp_dbl);
+  medT = v[n / 2];
+  memcpy(v, clv_summary_col(s, CLV_COL_X), n * sizeof *v);
+  qsort(v, n, sizeof *v, cmp_dbl);
+  p99 = v[(size_t)((double)(n - 1) * 0.99)];
+  nx = p99 < 5 ? 6 : p99 > 40 ? 41 : (size_t)floor(p99) + 1;
+  html = render(b, NULL, &html_n);
+  d = data_of(html);
+  c = chart(section(d, "fit"), "P(alive) by frequency");
+  x = json_object_get(c, "x");
+  assert_int_equal(json_array_size(x), 16);
+  /* Six significant digits in the page. */
+  assert_close(json_number_value(json_array_get(x, 15)), medT, 0, 1e-5);
+  assert_int_equal(json_array_size(json_object_get(c, "y")), nx);
+  json_decref(d);
+  free(html);
+  free(v);
+  free_base(b);
+}
+
 /* Pareto share checked by hand: a fifth of the customers worth 4 each and
  * the rest 0.25 each: the top 20% hold 0.2n*4 / (0.2n*4 + 0.8n*0.25) =
  * 0.8 / 1.0 = 80% of the value. */
@@ -558,6 +597,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_totals_and_self_contained),
       cmocka_unit_test(test_pareto_hand_checked),
+      cmocka_unit_test(test_heatmap_grid_quantiles),
       cmocka_unit_test(test_lang_and_sections),
       cmocka_unit_test(test_business_sections),
       cmocka_unit_test(test_no_product_column),
