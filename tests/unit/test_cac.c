@@ -198,11 +198,7 @@ static void sim_retail_curve_is_continuous(void **state) {
   so.seed = 7;
   so.retail = 1;
   so.threads = 1;
-  const char *path = clv_test_tmp("cac_sim_retail.csv");
-  FILE *f = fopen(path, "w");
-  assert_non_null(f);
-  assert_int_equal(clv_simulate_log(&so, f, NULL), CLV_OK);
-  assert_int_equal(fclose(f), 0);
+  const char *path = clv_test_simulate("cac_sim_retail.csv", &so);
   clv_orders_opts oo;
   clv_orders_opts_init(&oo);
   clv_orders *o = NULL;

@@ -161,14 +161,10 @@ static clv_orders *simulated(const char *csv_name, const char **csv_path,
   so.with_time = 0;
   so.refund_rate = 0.05;
   so.threads = 1;
-  const char *raw = clv_test_tmp("orders_sim_raw.csv");
-  FILE *f = fopen(raw, "w");
-  assert_non_null(f);
-  assert_int_equal(clv_simulate_log(&so, f, NULL), CLV_OK);
-  fclose(f);
+  const char *raw = clv_test_simulate("orders_sim_raw.csv", &so);
   /* Read it back by hand (customer_id,date,amount), shuffle, and write the
    * shuffled rows to csv_name and into the table. */
-  f = fopen(raw, "r");
+  FILE *f = fopen(raw, "r");
   assert_non_null(f);
   char line[60];
   size_t n = 0, cap = 1024;
@@ -331,14 +327,10 @@ static void run_margin_equals_base(void **state) {
   so.seed = 5;
   so.retail = 1;
   so.threads = 1;
-  const char *csv = clv_test_tmp("orders_retail_cost.csv");
-  FILE *f = fopen(csv, "w");
-  assert_non_null(f);
-  assert_int_equal(clv_simulate_log(&so, f, NULL), CLV_OK);
-  fclose(f);
+  const char *csv = clv_test_simulate("orders_retail_cost.csv", &so);
   /* Columns: order_id,customer_id,order_date,product_id,product_name,
    * category,quantity,unit_price,amount,unit_cost,... (no quoted fields). */
-  f = fopen(csv, "r");
+  FILE *f = fopen(csv, "r");
   char line[512];
   double rev = 0, cost = 0;
   assert_non_null(fgets(line, sizeof line, f));

@@ -363,11 +363,7 @@ static void simulated_base(void **state) {
   so.seed = 5;
   so.refund_rate = 0.05;
   so.threads = 1;
-  const char *csv = clv_test_tmp("seg_sim.csv");
-  FILE *f = fopen(csv, "w");
-  assert_non_null(f);
-  assert_int_equal(clv_simulate_log(&so, f, NULL), CLV_OK);
-  fclose(f);
+  const char *csv = clv_test_simulate("seg_sim.csv", &so);
   clv_orders_opts oo;
   clv_orders_opts_init(&oo);
   clv_orders *o = NULL;
@@ -471,11 +467,7 @@ static void add_sim_log(clv_orders *into, const double *params, uint64_t seed,
   so.customers = 3000;
   so.seed = seed;
   so.threads = 1;
-  const char *csv = clv_test_tmp("seg_by_sim.csv");
-  FILE *f = fopen(csv, "w");
-  assert_non_null(f);
-  assert_int_equal(clv_simulate_log(&so, f, NULL), CLV_OK);
-  fclose(f);
+  const char *csv = clv_test_simulate("seg_by_sim.csv", &so);
   clv_orders *o = NULL;
   assert_int_equal(clv_orders_read(csv, NULL, &o, NULL, NULL), CLV_OK);
   const uint32_t *cu = clv_orders_customer(o);
@@ -614,11 +606,7 @@ static void by_tier(void **state) {
   so.customers = 2000;
   so.seed = 9;
   so.threads = 1;
-  const char *csv = clv_test_tmp("seg_by_tier.csv");
-  FILE *f = fopen(csv, "w");
-  assert_non_null(f);
-  assert_int_equal(clv_simulate_log(&so, f, NULL), CLV_OK);
-  fclose(f);
+  const char *csv = clv_test_simulate("seg_by_tier.csv", &so);
   clv_orders *o = NULL;
   assert_int_equal(clv_orders_read(csv, NULL, &o, NULL, NULL), CLV_OK);
   clv_base_opts bo;

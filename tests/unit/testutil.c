@@ -44,6 +44,16 @@ const char *clv_test_write(const char *name, const char *text) {
   return path;
 }
 
+const char *clv_test_simulate(const char *name, const clv_sim_opts *so) {
+  const char *path = clv_test_tmp(name);
+  FILE *f = fopen(path, "w");
+  if (f == NULL)
+    fail_msg("cannot write %s", path);
+  assert_int_equal(clv_simulate_log(so, f, NULL), CLV_OK);
+  assert_int_equal(fclose(f), 0);
+  return path;
+}
+
 void clv_test_assert_close(double got, double want, double abs_tol,
                            double rel_tol, const char *expr, const char *file,
                            int line) {

@@ -29,6 +29,10 @@ const char *clv_test_tmp(const char *name);
 /* Writes text to a scratch file and returns its path (static buffer). */
 const char *clv_test_write(const char *name, const char *text);
 
+/* Writes the order log that clv_simulate_log() draws with `so` to a scratch
+ * file and returns its path (static buffer, as clv_test_tmp()). */
+const char *clv_test_simulate(const char *name, const clv_sim_opts *so);
+
 /* Fails the test unless |got - want| <= abs_tol + rel_tol * |want|, printing
  * both values and the expression. */
 #define assert_close(got, want, abs_tol, rel_tol)                              \
