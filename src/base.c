@@ -108,13 +108,15 @@ int clv_base_build(const clv_orders *orders, const clv_base_opts *o,
   if ((rc = clv__run_from(&src, &ro, &b->run, err)))
     goto fail;
   if (m >= 0) {
-    char note[160];
+    char note[160], note_zh[200];
     snprintf(note, sizeof note,
-             "%sThe margin, %.1f %%, is 1 - cost / revenue of the log's "
+             "The margin, %.1f %%, is 1 - cost / revenue of the log's "
              "identified customers.",
-             b->run->notes[0] ? " " : "", 100 * m);
-    strncat(b->run->notes, note,
-            sizeof b->run->notes - strlen(b->run->notes) - 1);
+             100 * m);
+    snprintf(note_zh, sizeof note_zh,
+             "毛利率为 %.1f%%，即数据中可识别客户的 1 - 成本 / 收入。",
+             100 * m);
+    clv__run_note(b->run, note, note_zh);
   }
 
   rc = CLV_ENOMEM;

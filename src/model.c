@@ -696,17 +696,31 @@ clv_model *clv__model_alloc(const clv__family *f, clv_unit unit) {
   return m;
 }
 
+/* Appends a sentence to buf (size bytes), after a space unless sep is 0. */
+static void note_append(char *buf, size_t size, int sep, const char *fmt,
+                        va_list ap) {
+  size_t len = strlen(buf);
+  if (len + 2 >= size)
+    return;
+  if (len > 0 && sep) {
+    buf[len++] = ' ';
+    buf[len] = '\0';
+  }
+  vsnprintf(buf + len, size - len, fmt, ap);
+}
+
 void clv__model_note(clv_model *m, const char *fmt, ...) {
   va_list ap;
-  size_t len = strlen(m->notes);
-  if (len + 2 >= sizeof m->notes)
-    return;
-  if (len > 0) {
-    m->notes[len++] = ' ';
-    m->notes[len] = '\0';
-  }
   va_start(ap, fmt);
-  vsnprintf(m->notes + len, sizeof m->notes - len, fmt, ap);
+  note_append(m->notes, sizeof m->notes, 1, fmt, ap);
+  va_end(ap);
+}
+
+/* Chinese sentences end in a full-width stop and need no space between. */
+void clv__model_note_zh(clv_model *m, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  note_append(m->notes_zh, sizeof m->notes_zh, 0, fmt, ap);
   va_end(ap);
 }
 
@@ -786,6 +800,12 @@ int clv_model_at_limit(const clv_model *m) {
 
 const char *clv_model_notes(const clv_model *m) {
   return m ? m->notes : "";
+}
+
+const char *clv_model_notes_zh(const clv_model *m) {
+  if (m == NULL)
+    return "";
+  return m->notes_zh[0] || !m->notes[0] ? m->notes_zh : m->notes;
 }
 int clv_model_is_transaction(const clv_model *m) {
   return m && m->fam->kind == CLV__KIND_TX;
@@ -1100,19 +1120,29 @@ static int boundary_fit(fit_ctx *ctx, const clv__family *f, int np,
 /* Says which parameters ran off in a limit fit, and what it means. */
 static void boundary_note(clv_model *m, const clv__family *f,
                           const double *theta, int np) {
-  char list[160] = "";
-  size_t len = 0;
+  char list[160] = "", list_zh[200] = "";
+  size_t len = 0, len_zh = 0;
   for (int i = 0; i < np && len < sizeof list; i++)
-    if (fabs(theta[i]) > THETA_FAR)
+    if (fabs(theta[i]) > THETA_FAR) {
       len += (size_t)snprintf(list + len, sizeof list - len, "%s%s %s %.3g",
                               len ? ", " : "", f->pnames[i],
                               theta[i] < 0 ? "ran down to" : "ran up to",
                               exp(theta[i]));
+      if (len_zh < sizeof list_zh)
+        len_zh +=
+            (size_t)snprintf(list_zh + len_zh, sizeof list_zh - len_zh,
+                             "%s%s %s %.3g", len_zh ? "，" : "", f->pnames[i],
+                             theta[i] < 0 ? "降至" : "升至", exp(theta[i]));
+    }
   clv__model_note(m,
                   "Limit fit: %s, the edge of the domain, where the "
                   "likelihood no longer changes (for a drop-out parameter: "
                   "the log shows almost no drop-out). No SEs.",
                   list);
+  clv__model_note_zh(m,
+                     "极限拟合：%s，到达定义域的边界，似然在此不再变化（对"
+                     "流失参数而言：数据几乎没有流失）。无标准误。",
+                     list_zh);
 }
 
 int clv_fit(const char *family, const clv_summary *s, const clv_fit_opts *o,
@@ -1124,7 +1154,7 @@ int clv_fit(const char *family, const clv_summary *s, const clv_fit_opts *o,
   double base[CLV__MAXP], theta[CLV__MAXP], best[CLV__MAXP];
   double H[CLV__MAXP * CLV__MAXP], inv[CLV__MAXP * CLV__MAXP];
   double Hinv[CLV__MAXP * CLV__MAXP];
-  char why[256] = "";
+  char why[256] = "", why_zh[256] = "";
   int rc, np, found = 0, iters = 0, evals = 0, refined = 0;
   /* The lowest objective reached by any start, converged or not: where the
    * likelihood's supremum is at the edge of the domain, no start converges
@@ -1169,9 +1199,13 @@ int clv_fit(const char *family, const clv_summary *s, const clv_fit_opts *o,
     rc = CLV_ENOMEM;
     goto fail;
   }
-  if (d.excluded > 0)
+  if (d.excluded > 0) {
     clv__model_note(m, "%.0f customers left out of the fit: %s", d.excluded,
                     d.excluded_why);
+    clv__model_note_zh(m, "%.0f 位客户未参与拟合：%s", d.excluded,
+                       f->excluded_why_zh ? f->excluded_why_zh
+                                          : d.excluded_why);
+  }
   if (o->start) {
     for (int i = 0; i < np; i++)
       if (!(o->start[i] > 0) || !isfinite(o->start[i])) {
@@ -1207,6 +1241,7 @@ int clv_fit(const char *family, const clv_summary *s, const clv_fit_opts *o,
       goto fail;
     const char *reason =
         rc ? "the likelihood is not finite at the start" : res.why;
+    const char *reason_zh = rc ? "起始点处的似然不是有限值" : res.why_zh;
     if (rc == CLV_OK && res.f < near_f) {
       near_f = res.f;
       memcpy(near_theta, theta, sizeof theta);
@@ -1217,8 +1252,12 @@ int clv_fit(const char *family, const clv_summary *s, const clv_fit_opts *o,
                  "parameter %s ran to %.3g, the edge of its domain: the data "
                  "do not identify the model",
                  f->pnames[i], exp(theta[i]));
+        snprintf(why_zh, sizeof why_zh,
+                 "参数 %s 跑到了 %.3g，即其定义域的边界：数据无法识别该模型",
+                 f->pnames[i], exp(theta[i]));
         res.converged = 0;
         reason = why;
+        reason_zh = why_zh;
       }
     }
     if (rc == CLV_OK && res.converged) {
@@ -1226,13 +1265,20 @@ int clv_fit(const char *family, const clv_summary *s, const clv_fit_opts *o,
       memcpy(best, theta, sizeof theta);
       m->iterations = res.iterations;
       m->grad_norm = res.grad_norm;
-      if (k > 0)
+      if (k > 0) {
         clv__model_note(m, "Converged from start %d of %d.", k + 1, o->starts);
+        clv__model_note_zh(m, "从第 %d 个起点（共 %d 个）收敛。", k + 1,
+                           o->starts);
+      }
       break;
     }
-    if (reason != why)
+    if (reason != why) {
       snprintf(why, sizeof why, "%s", reason ? reason : "did not converge");
+      snprintf(why_zh, sizeof why_zh, "%s",
+               reason && reason_zh ? reason_zh : "未收敛");
+    }
     clv__model_note(m, "Start %d did not converge: %s.", k + 1, why);
+    clv__model_note_zh(m, "第 %d 个起点未收敛：%s。", k + 1, why_zh);
   }
   m->evaluations = evals;
   if (!found && near_f < INFINITY) {
@@ -1311,6 +1357,7 @@ int clv_fit(const char *family, const clv_summary *s, const clv_fit_opts *o,
     } else {
       clv__model_note(m, "The Hessian is not positive definite: standard "
                          "errors are unknown.");
+      clv__model_note_zh(m, "海森矩阵不是正定的：标准误未知。");
     }
   }
   m->customers = d.customers;

@@ -106,6 +106,10 @@ typedef struct clv__family {
 
   /* Simulation hook, owned by the simulator (NULL here). */
   void *simulate;
+
+  /* The Chinese wording of the reason row_use() gives when it returns 2
+   * (a family has at most one such reason); NULL: none. */
+  const char *excluded_why_zh;
 } clv__family;
 
 struct clv_model {
@@ -125,6 +129,7 @@ struct clv_model {
   int iterations, evaluations, converged;
   int at_limit; /* a limit fit (model.c, boundary_fit) */
   char notes[512];
+  char notes_zh[768]; /* the same notes in Chinese (not in model files) */
 };
 
 /* The family called name, or NULL. */
@@ -146,8 +151,12 @@ int clv__data_loglik(const clv__family *f, const clv__data *d, const double *p,
 /* Allocates a model of family f with all statistics unknown. */
 clv_model *clv__model_alloc(const clv__family *f, clv_unit unit);
 
-/* Appends a sentence to the model's notes. */
+/* Appends a sentence to the model's notes (English). */
 void clv__model_note(clv_model *m, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Appends the same sentence in Chinese to the model's Chinese notes: every
+ * clv__model_note() call has one. */
+void clv__model_note_zh(clv_model *m, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 extern const clv__family clv__family_bgnbd;

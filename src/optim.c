@@ -190,6 +190,7 @@ int clv__minimize(clv__fdf_fn fdf, void *ctx, int n, double *theta,
     rc = CLV_ENUMERIC;
   if (rc) {
     res->why = "the log-likelihood is not finite at the start values";
+    res->why_zh = "起始值处的对数似然不是有限值";
     goto done;
   }
   x = gsl_vector_alloc((size_t)n);
@@ -205,18 +206,22 @@ int clv__minimize(clv__fdf_fn fdf, void *ctx, int n, double *theta,
   if (gsl_multimin_fdfminimizer_set(s, &fn, x, 0.1, 0.1) != GSL_SUCCESS) {
     rc = CLV_ENUMERIC;
     res->why = "the optimiser could not start";
+    res->why_zh = "优化器无法启动";
     goto done;
   }
   res->why = "the iteration limit was reached";
+  res->why_zh = "达到了迭代次数上限";
   while (iter < o->max_iter) {
     iter++;
     int st = gsl_multimin_fdfminimizer_iterate(s);
     if (st == GSL_ENOPROG) {
       res->why = "the line search made no progress";
+      res->why_zh = "线搜索没有进展";
       break;
     }
     if (st != GSL_SUCCESS) {
       res->why = "the optimiser stopped with an error";
+      res->why_zh = "优化器因错误而停止";
       break;
     }
     if (gsl_multimin_test_gradient(s->gradient, o->gtol) == GSL_SUCCESS)
@@ -231,8 +236,10 @@ int clv__minimize(clv__fdf_fn fdf, void *ctx, int n, double *theta,
     polish(&b, n, theta, &f, g, o->gtol);
   res->grad_norm = norm2(n, g);
   res->converged = f < 1e300 && res->grad_norm <= o->gtol;
-  if (res->converged)
+  if (res->converged) {
     res->why = NULL;
+    res->why_zh = NULL;
+  }
 done:
   res->f = f;
   res->iterations = iter;
@@ -253,10 +260,12 @@ int clv__chord(clv__fdf_fn fdf, void *ctx, int n, double *theta,
   evals++;
   if (fdf(ctx, theta, &f, g) != CLV_OK || !isfinite(f)) {
     res->why = "the log-likelihood is not finite at the start values";
+    res->why_zh = "起始值处的对数似然不是有限值";
     res->evaluations = evals;
     return CLV_ENUMERIC;
   }
   res->why = "the iteration limit was reached";
+  res->why_zh = "达到了迭代次数上限";
   while (iter < o->max_iter && norm2(n, g) > 1e-3 * o->gtol) {
     double t = 1.0, gnorm = norm2(n, g);
     int ok = 0;
@@ -277,6 +286,7 @@ int clv__chord(clv__fdf_fn fdf, void *ctx, int n, double *theta,
     }
     if (!ok) {
       res->why = "the Newton step made no progress";
+      res->why_zh = "牛顿步没有进展";
       break;
     }
     memcpy(theta, th, (size_t)n * sizeof(double));
@@ -292,7 +302,9 @@ int clv__chord(clv__fdf_fn fdf, void *ctx, int n, double *theta,
   res->iterations = iter;
   res->evaluations = evals;
   res->converged = res->grad_norm <= o->gtol;
-  if (res->converged)
+  if (res->converged) {
     res->why = NULL;
+    res->why_zh = NULL;
+  }
   return CLV_OK;
 }

@@ -20,7 +20,8 @@ typedef struct clv__optim_opts {
 typedef struct clv__optim_result {
   double f, grad_norm;
   int iterations, evaluations, converged;
-  const char *why; /* static text when not converged */
+  const char *why;    /* static text when not converged */
+  const char *why_zh; /* the same in Chinese (UTF-8) */
 } clv__optim_result;
 
 /* Minimises f over R^n from theta (overwritten with the best point found).

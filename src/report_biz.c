@@ -94,10 +94,10 @@ static int module_failed(clv_report *r, int st, const char *id, const char *en,
   char why[256];
   if (st == CLV_ENOMEM)
     return st;
-  snprintf(why, sizeof why, "%s: %s.",
-           TR("This section could not be computed for this log",
-              "此部分无法根据该数据计算"),
-           clv_strerror(st));
+  snprintf(why, sizeof why, "%s%s%s",
+           TR("This section could not be computed for this log: ",
+              "此部分无法根据该数据计算："),
+           TR(clv_strerror(st), clv_strerror_zh(st)), TR(".", "。"));
   return note_section(r, id, en, zh, why);
 }
 
@@ -747,8 +747,8 @@ static void action_file(clv_report *r, const clv_base *base, clv__jbuf *links,
     clv__jb_raw(links, "}");
   } else {
     char msg[4200];
-    snprintf(msg, sizeof msg, "%s %s: %s", TR("Could not write", "无法写入"),
-             path, clv_strerror(st));
+    snprintf(msg, sizeof msg, "%s %s%s%s", TR("Could not write", "无法写入"),
+             path, TR(": ", "："), TR(clv_strerror(st), clv_strerror_zh(st)));
     clv__jb_sep(notes);
     clv__jb_str(notes, msg);
   }

@@ -148,13 +148,20 @@ static int overview(clv_report *r, const clv_base *base) {
   clv__jb_raw(&b, "]");
   clv__jb_key(&b, "notes");
   clv__jb_raw(&b, "[");
-  if (run->notes[0] != '\0')
-    clv__jb_str(&b, run->notes);
-  /* The run's notes usually quote the model choice already. */
-  if (v != NULL && v->choice[0] != '\0' &&
-      strstr(run->notes, v->choice) == NULL) {
+  /* One item per note, worded in the report's language where the note was
+   * made (run.c, base.c, model.c, validate.c). */
+  int quoted = 0;
+  for (i = 0; i < run->note_count; i++) {
+    const clv_note *note = &run->note_list[i];
     clv__jb_sep(&b);
-    clv__jb_str(&b, v->choice);
+    clv__jb_str(&b, TR(note->en, note->zh));
+    if (v != NULL && v->choice[0] != '\0' && strstr(note->en, v->choice))
+      quoted = 1;
+  }
+  /* The run's notes usually quote the model choice already. */
+  if (v != NULL && v->choice[0] != '\0' && !quoted) {
+    clv__jb_sep(&b);
+    clv__jb_str(&b, TR(v->choice, v->choice_zh));
   }
   clv__jb_raw(&b, "]}");
   return clv__finish(r, &b, "overview", "Overview", "概览");
@@ -316,6 +323,10 @@ static int heatmaps(clv_report *r, const clv_base *base, clv__jbuf *b) {
          medT, xmax;
   clv_summary *grid = NULL;
   int st = CLV_OK, pass;
+  char xname[96];
+  snprintf(xname, sizeof xname,
+           TR("Recency (t_x, %s)", "最近购买时间 t_x（%s）"),
+           unit_label(r, clv_summary_unit(s)));
   if (n == 0)
     goto done;
   st = CLV_ENOMEM;
@@ -365,15 +376,14 @@ static int heatmaps(clv_report *r, const clv_base *base, clv__jbuf *b) {
   for (pass = 0; pass < 2; pass++) {
     const double *z = pass == 0 ? e : pa;
     size_t j;
-    clv__chart_open(
-        b, "heatmap",
-        pass == 0 ? TR("Expected purchases in the horizon by "
-                       "frequency and recency",
-                       "按频次与最近购买的预测期预期购买次数")
-                  : TR("P(alive) by frequency and recency",
-                       "按频次与最近购买的存活概率"),
-        TR("Recency (t_x, model units)", "最近购买时间（模型单位）"),
-        TR("Repeat purchases (x)", "复购次数 (x)"), pass == 0 ? "num" : "pct");
+    clv__chart_open(b, "heatmap",
+                    pass == 0 ? TR("Expected purchases in the horizon by "
+                                   "frequency and recency",
+                                   "按频次与最近购买的预测期预期购买次数")
+                              : TR("P(alive) by frequency and recency",
+                                   "按频次与最近购买的存活概率"),
+                    xname, TR("Repeat purchases (x)", "复购次数 (x)"),
+                    pass == 0 ? "num" : "pct");
     clv__jb_key(b, "x");
     clv__jb_nums(b, gt, nt);
     clv__jb_key(b, "y");
@@ -568,7 +578,7 @@ static int tracking_section(clv_report *r, const clv_base *base) {
   for (k = 0; k < n; k++)
     x[k] = (double)(k + 1) * t->period_length;
   snprintf(
-      xname, sizeof xname, "%s (%s)",
+      xname, sizeof xname, TR("%s (%s)", "%s（%s）"),
       TR("Time since the first purchase of the cohort", "距队列首次购买的时间"),
       unit);
   clv__jb_raw(&b, "{\"kpis\":[");

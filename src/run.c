@@ -10,6 +10,7 @@
 #include "clv.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -352,10 +353,61 @@ void clv_run_result_free(clv_run_result *r) {
   free(r);
 }
 
-static void add_note(clv_run_result *r, const char *text) {
+void clv__run_note(clv_run_result *r, const char *en, const char *zh) {
   size_t used = strlen(r->notes);
-  snprintf(r->notes + used, sizeof r->notes - used, "%s%s", used ? " " : "",
-           text);
+  if (used + 1 < sizeof r->notes)
+    snprintf(r->notes + used, sizeof r->notes - used, "%s%s", used ? " " : "",
+             en);
+  if (r->note_count < CLV_RUN_MAX_NOTES) {
+    clv_note *n = &r->note_list[r->note_count++];
+    snprintf(n->en, sizeof n->en, "%s", en);
+    snprintf(n->zh, sizeof n->zh, "%s", zh ? zh : en);
+  }
+}
+
+/* A note from a printf format in each language (the same arguments, in the
+ * same order, for both). */
+static void add_notef(clv_run_result *r, const char *en_fmt, const char *zh_fmt,
+                      ...)
+    __attribute__((format(printf, 2, 4), format(printf, 3, 4)));
+static void add_notef(clv_run_result *r, const char *en_fmt, const char *zh_fmt,
+                      ...) {
+  char en[CLV_NOTE_SIZE], zh[CLV_NOTE_SIZE];
+  va_list ap;
+  va_start(ap, zh_fmt);
+  vsnprintf(en, sizeof en, en_fmt, ap);
+  va_end(ap);
+  va_start(ap, zh_fmt);
+  vsnprintf(zh, sizeof zh, zh_fmt, ap);
+  va_end(ap);
+  clv__run_note(r, en, zh);
+}
+
+/* The model's notes as a run note, "family: notes.", without a second
+ * full stop when the notes end in one. */
+static void add_model_notes(clv_run_result *r, const char *who,
+                            const clv_model *m) {
+  const char *en = clv_model_notes(m), *zh = clv_model_notes_zh(m);
+  const char *stop = "。";
+  size_t len = strlen(en), zlen = strlen(zh), slen = strlen(stop);
+  char en_note[CLV_NOTE_SIZE], zh_note[CLV_NOTE_SIZE];
+  snprintf(en_note, sizeof en_note, "%s: %.500s%s", who, en,
+           len && en[len - 1] == '.' ? "" : ".");
+  snprintf(zh_note, sizeof zh_note, "%s：%.800s%s", who, zh,
+           zlen >= slen && strcmp(zh + zlen - slen, stop) == 0 ? "" : stop);
+  clv__run_note(r, en_note, zh_note);
+}
+
+/* A failure's reason in Chinese, written to buf: the status's message,
+ * then the error's detail (English: the library's error texts are) when
+ * there is one. */
+static const char *zh_reason(char *buf, size_t size, int rc,
+                             const clv_error *err) {
+  if (err != NULL && err->message[0])
+    snprintf(buf, size, "%s：%.300s", clv_strerror_zh(rc), err->message);
+  else
+    snprintf(buf, size, "%s", clv_strerror_zh(rc));
+  return buf;
 }
 
 /*
@@ -369,15 +421,18 @@ static void add_note(clv_run_result *r, const char *text) {
 static int choose_model(const clv__run_source *src, const clv_run_opts *o,
                         clv_run_result *r, const char **family) {
   int rc;
-  char note[1200];
+  char note[1200], note_zh[CLV_NOTE_SIZE];
   clv_ingest_opts io = o->ingest;
   clv_summary *cal = NULL;
   clv_error err;
   clv_validate_opts vo;
   *family = "bgnbd";
   if (!src->rereadable) {
-    add_note(r, "Standard input cannot be read twice, so the models were not "
-                "compared on a holdout: BG/NBD is used.");
+    clv__run_note(r,
+                  "Standard input cannot be read twice, so the models were "
+                  "not compared on a holdout: BG/NBD is used.",
+                  "标准输入无法读取两次，因此未在验证期上比较模型：使用 "
+                  "BG/NBD。");
     return CLV_OK;
   }
   if (io.holdout_day == INT32_MIN) {
@@ -386,8 +441,10 @@ static int choose_model(const clv__run_source *src, const clv_run_opts *o,
     io.holdout_day = end + 1 - (int32_t)floor(span * o->holdout_share + 0.5);
     if (!(o->holdout_share > 0 && o->holdout_share < 1) || span < 3 ||
         io.holdout_day <= first) {
-      add_note(r, "The log spans too few days for a holdout check: BG/NBD is "
-                  "used.");
+      clv__run_note(r,
+                    "The log spans too few days for a holdout check: BG/NBD "
+                    "is used.",
+                    "数据覆盖的天数太少，无法做验证期检验：使用 BG/NBD。");
       return CLV_OK;
     }
   }
@@ -399,10 +456,13 @@ static int choose_model(const clv__run_source *src, const clv_run_opts *o,
   if (rc == CLV_ENOMEM)
     return rc;
   if (rc) {
+    char why_zh[400];
     snprintf(note, sizeof note,
              "The holdout split failed (%.300s): BG/NBD is used.",
              err.message[0] ? err.message : clv_strerror(rc));
-    add_note(r, note);
+    snprintf(note_zh, sizeof note_zh, "验证期划分失败（%s）：使用 BG/NBD。",
+             zh_reason(why_zh, sizeof why_zh, rc, &err));
+    clv__run_note(r, note, note_zh);
     return CLV_OK;
   }
   clv_validate_opts_init(&vo);
@@ -425,12 +485,16 @@ static int choose_model(const clv__run_source *src, const clv_run_opts *o,
   if (rc == CLV_ENOMEM)
     return rc;
   if (rc || r->validation->chosen < 0) {
+    char why_zh[400];
     snprintf(note, sizeof note,
              "The holdout check failed (%.300s): BG/NBD "
              "is used.",
              rc ? (err.message[0] ? err.message : clv_strerror(rc))
                 : r->validation->choice);
-    add_note(r, note);
+    snprintf(note_zh, sizeof note_zh, "验证期检验失败（%.600s）：使用 BG/NBD。",
+             rc ? zh_reason(why_zh, sizeof why_zh, rc, &err)
+                : r->validation->choice_zh);
+    clv__run_note(r, note, note_zh);
     return CLV_OK;
   }
   *family = r->validation->models[r->validation->chosen].family;
@@ -440,7 +504,10 @@ static int choose_model(const clv__run_source *src, const clv_run_opts *o,
            "Model choice (calibration before %s, holdout "
            "from %s): %.900s",
            day, day, r->validation->choice);
-  add_note(r, note);
+  snprintf(note_zh, sizeof note_zh,
+           "模型选择（校准期为 %s 之前，验证期自 %s 起）：%.1100s", day, day,
+           r->validation->choice_zh);
+  clv__run_note(r, note, note_zh);
   return CLV_OK;
 }
 
@@ -458,7 +525,7 @@ static int add_tracking(clv_run_result *r) {
   const clv_summary *s = r->summary;
   clv_tracking_opts to;
   clv_error err;
-  char note[600];
+  char note[600], note_zh[CLV_NOTE_SIZE];
   int rc;
   if (clv_summary_repeat_days(s, NULL, NULL) == NULL)
     return CLV_OK;
@@ -474,9 +541,12 @@ static int add_tracking(clv_run_result *r) {
     r->tracking = NULL;
   }
   if (rc && rc != CLV_ENOMEM) {
+    char why_zh[400];
     snprintf(note, sizeof note, "No tracking curve: %.500s.",
              err.message[0] ? err.message : clv_strerror(rc));
-    add_note(r, note);
+    snprintf(note_zh, sizeof note_zh, "无跟踪曲线：%s。",
+             zh_reason(why_zh, sizeof why_zh, rc, &err));
+    clv__run_note(r, note, note_zh);
     rc = CLV_OK;
   }
   return rc;
@@ -487,7 +557,7 @@ static int add_tracking(clv_run_result *r) {
  * Hessian that was not positive definite, draws that fail): the notes say
  * so. Fails only on memory. */
 static int add_intervals(const clv_run_opts *o, clv_run_result *r) {
-  char note[700];
+  char note[700], note_zh[CLV_NOTE_SIZE], why_zh[400];
   clv_error err;
   clv_error_clear(&err);
   int rc = clv_predictions_add_intervals(r->pred, r->tx, r->spend, r->summary,
@@ -497,16 +567,18 @@ static int add_intervals(const clv_run_opts *o, clv_run_result *r) {
   if (rc) {
     snprintf(note, sizeof note, "No intervals: %.500s.",
              err.message[0] ? err.message : clv_strerror(rc));
-    add_note(r, note);
+    snprintf(note_zh, sizeof note_zh, "无区间：%s。",
+             zh_reason(why_zh, sizeof why_zh, rc, &err));
+    clv__run_note(r, note, note_zh);
     return CLV_OK;
   }
   const clv_intervals *iv = r->pred->intervals;
   if (iv->failed > 0) {
-    snprintf(note, sizeof note,
-             "Intervals: %d of %d parameter draws failed numerically and were "
-             "left out.",
-             iv->failed, iv->draws);
-    add_note(r, note);
+    add_notef(r,
+              "Intervals: %d of %d parameter draws failed numerically and "
+              "were left out.",
+              "区间：%d 次参数抽样（共 %d 次）数值计算失败，已剔除。",
+              iv->failed, iv->draws);
   }
   return CLV_OK;
 }
@@ -516,7 +588,7 @@ int clv__run_from(const clv__run_source *src, const clv_run_opts *o,
   int rc;
   clv_run_opts defaults;
   clv_run_result *r = NULL;
-  char note[600];
+  char note[600], note_zh[CLV_NOTE_SIZE];
   if (out == NULL)
     return CLV_EINVAL;
   *out = NULL;
@@ -541,15 +613,19 @@ int clv__run_from(const clv__run_source *src, const clv_run_opts *o,
     double cm = clv__cost_margin(r->ingest.revenue, r->ingest.cost);
     if (cm >= 0) {
       margin = cm;
-      snprintf(note, sizeof note,
-               "The margin, %.1f %%, is 1 - cost / revenue of the log's "
-               "identified customers (cost: %s).",
-               100 * cm, r->ingest.cost_col);
-      add_note(r, note);
+      add_notef(r,
+                "The margin, %.1f %%, is 1 - cost / revenue of the log's "
+                "identified customers (cost: %s).",
+                "毛利率为 %.1f%%，即数据中可识别客户的 1 - 成本 / 收入（成本："
+                "%s）。",
+                100 * cm, r->ingest.cost_col);
     } else {
-      add_note(r, "The log's costs give no margin (the revenue is not "
-                  "positive, or a total is out of range): values are at the "
-                  "given margin.");
+      clv__run_note(r,
+                    "The log's costs give no margin (the revenue is not "
+                    "positive, or a total is out of range): values are at "
+                    "the given margin.",
+                    "数据中的成本得不出毛利率（收入不为正，或合计超出范围）："
+                    "价值按给定的毛利率计算。");
     }
   }
 
@@ -583,31 +659,34 @@ int clv__run_from(const clv__run_source *src, const clv_run_opts *o,
   if (rc && o->model == NULL && strcmp(family, "bgnbd") != 0) {
     /* The winner on the calibration data may still fail on the whole log;
      * BG/NBD is the fallback, and the notes say so. */
+    char why_zh[400];
     snprintf(note, sizeof note,
              "%s did not fit the whole log (%.300s): BG/NBD is used.", family,
              err && err->message[0] ? err->message : clv_strerror(rc));
-    add_note(r, note);
+    snprintf(note_zh, sizeof note_zh,
+             "%s 无法拟合全部数据（%s）：使用 BG/NBD。", family,
+             zh_reason(why_zh, sizeof why_zh, rc, err));
+    clv__run_note(r, note, note_zh);
     clv_error_clear(err);
     rc = clv_fit("bgnbd", s, &o->fit, &r->tx, err);
   }
   if (rc)
     goto fail;
-  if (clv_model_notes(r->tx)[0]) {
-    snprintf(note, sizeof note, "%s: %.500s.", clv_model_family(r->tx),
-             clv_model_notes(r->tx));
-    add_note(r, note);
-  }
+  if (clv_model_notes(r->tx)[0])
+    add_model_notes(r, clv_model_family(r->tx), r->tx);
   /* The spend model needs amounts and enough repeat buyers to estimate the
    * spread of spend between customers; without them values are given in
    * purchases, and the run says so rather than failing. */
   if (m == NULL) {
-    add_note(r, "The log has no amounts: values are expected purchases.");
+    clv__run_note(r, "The log has no amounts: values are expected purchases.",
+                  "数据没有金额：价值以预期购买次数表示。");
   } else if (repeat_rows < o->min_repeat_buyers) {
-    snprintf(note, sizeof note,
-             "Only %zu repeat buyers with positive spend (fewer than %zu): "
-             "Gamma-Gamma not fitted, values are expected purchases.",
-             repeat_rows, o->min_repeat_buyers);
-    add_note(r, note);
+    add_notef(r,
+              "Only %zu repeat buyers with positive spend (fewer than %zu): "
+              "Gamma-Gamma not fitted, values are expected purchases.",
+              "消费为正的复购客户只有 %zu 位（少于 %zu 位）：未拟合 "
+              "Gamma-Gamma 模型，价值以预期购买次数表示。",
+              repeat_rows, o->min_repeat_buyers);
   } else {
     clv_error gg_err;
     clv_error_clear(&gg_err);
@@ -616,17 +695,18 @@ int clv__run_from(const clv__run_source *src, const clv_run_opts *o,
       rc = grc;
       goto fail;
     }
-    if (grc == CLV_OK && clv_model_notes(r->spend)[0]) {
-      snprintf(note, sizeof note, "Gamma-Gamma: %.500s.",
-               clv_model_notes(r->spend));
-      add_note(r, note);
-    }
+    if (grc == CLV_OK && clv_model_notes(r->spend)[0])
+      add_model_notes(r, "Gamma-Gamma", r->spend);
     if (grc != CLV_OK) {
+      char why_zh[400];
       snprintf(note, sizeof note,
                "Gamma-Gamma could not be fitted (%.400s): values are "
                "expected purchases.",
                gg_err.message[0] ? gg_err.message : clv_strerror(grc));
-      add_note(r, note);
+      snprintf(note_zh, sizeof note_zh,
+               "Gamma-Gamma 模型无法拟合（%s）：价值以预期购买次数表示。",
+               zh_reason(why_zh, sizeof why_zh, grc, &gg_err));
+      clv__run_note(r, note, note_zh);
     }
   }
 

@@ -23,4 +23,8 @@ typedef struct clv__run_source {
 int clv__run_from(const clv__run_source *src, const clv_run_opts *o,
                   clv_run_result **out, clv_error *err);
 
+/* Appends a note to r: en to r->notes (after a space) and the pair to
+ * r->note_list; zh NULL: the English wording in both. */
+void clv__run_note(clv_run_result *r, const char *en, const char *zh);
+
 #endif

@@ -25,6 +25,32 @@ const char *clv_strerror(int status) {
   return messages[status];
 }
 
+/* Chinese messages, in the order of CLV_STATUS_MAP (checked below). */
+static const char *const messages_zh[] = {
+    "成功",
+    "内存不足",
+    "参数无效",
+    "输入/输出错误",
+    "输入数据格式有误",
+    "未找到所需的列",
+    "没有可用的数据",
+    "数值超出其定义域",
+    "数值计算失败（非有限值）",
+    "优化器未收敛",
+    "不支持或无法识别的格式",
+    "未知的模型族",
+    "数值过大，无法表示",
+    "此模型不支持该操作",
+};
+_Static_assert(sizeof messages_zh / sizeof messages_zh[0] == CLV__STATUS_COUNT,
+               "one Chinese message per status of CLV_STATUS_MAP");
+
+const char *clv_strerror_zh(int status) {
+  if (status < 0 || status >= CLV__STATUS_COUNT)
+    return "未知状态";
+  return messages_zh[status];
+}
+
 const char *clv_status_name(int status) {
   if (status < 0 || status >= CLV__STATUS_COUNT)
     return "UNKNOWN";

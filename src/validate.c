@@ -13,6 +13,7 @@
 #include "clv/validate.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,19 +237,30 @@ static int run_family(clv_validation *v, clv_validation_model *r,
   return CLV_OK;
 }
 
-/* "a vs b" lists of the losers' RMSE, for the choice sentence. */
-static void append(char *buf, size_t size, const char *fmt, double a,
-                   const char *name) {
+/* Appends printf text to buf (size bytes) when there is room. */
+static void appendf(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void appendf(char *buf, size_t size, const char *fmt, ...) {
   size_t len = strlen(buf);
-  if (len < size)
-    snprintf(buf + len, size - len, fmt, name, a);
+  va_list ap;
+  if (len + 1 >= size)
+    return;
+  va_start(ap, fmt);
+  vsnprintf(buf + len, size - len, fmt, ap);
+  va_end(ap);
 }
 
-void clv_validation_choose(clv_validation *v, int compared,
-                           double tie_tolerance, const char *why_not) {
+/* The choice rule of clv_validation_choose(); why_not and why_not_zh are
+ * the reason there is no comparison in English and Chinese (both NULL or
+ * both set). The sentence is written in both languages with the same
+ * figures. */
+static void choose(clv_validation *v, int compared, double tie_tolerance,
+                   const char *why_not, const char *why_not_zh) {
   int best = -1;
+  char *en = v->choice, *zh = v->choice_zh;
+  size_t ens = sizeof v->choice, zhs = sizeof v->choice_zh;
   v->compared = compared;
-  v->choice[0] = '\0';
+  en[0] = zh[0] = '\0';
   for (size_t i = 0; i < v->nmodels; i++) {
     const clv_validation_model *r = &v->models[i], *b;
     if (r->status != CLV_OK)
@@ -271,55 +283,70 @@ void clv_validation_choose(clv_validation *v, int compared,
   }
   v->chosen = best;
   if (best < 0) {
-    snprintf(v->choice, sizeof v->choice,
-             "%s%sno model could be fitted, so none is recommended (see "
-             "each family's reason).",
-             why_not ? why_not : "", why_not ? "; " : "");
+    appendf(en, ens,
+            "%s%sno model could be fitted, so none is recommended (see "
+            "each family's reason).",
+            why_not ? why_not : "", why_not ? "; " : "");
+    appendf(zh, zhs, "%s%s没有能拟合的模型，因此不作推荐（见各模型族的原因）。",
+            why_not_zh ? why_not_zh : "", why_not_zh ? "；" : "");
     return;
   }
   const clv_validation_model *c = &v->models[best];
   if (!compared) {
-    snprintf(v->choice, sizeof v->choice,
-             "no model comparison: %s; %s is recommended as the simplest "
-             "model that fits (%d parameters).",
-             why_not ? why_not : "the data cannot support one", c->family,
-             c->nparams);
+    appendf(en, ens,
+            "no model comparison: %s; %s is recommended as the simplest "
+            "model that fits (%d parameters).",
+            why_not ? why_not : "the data cannot support one", c->family,
+            c->nparams);
+    appendf(zh, zhs,
+            "未比较模型：%s；推荐 %s，它是能拟合的最简单模型（%d 个参数）。",
+            why_not_zh ? why_not_zh : "数据不足以支持比较", c->family,
+            c->nparams);
     return;
   }
-  snprintf(v->choice, sizeof v->choice,
-           "%s predicts the holdout best: RMSE %.4g", c->family, c->rmse);
+  appendf(en, ens, "%s predicts the holdout best: RMSE %.4g", c->family,
+          c->rmse);
+  appendf(zh, zhs, "%s 对验证期的预测最好：RMSE %.4g", c->family, c->rmse);
   int others = 0;
   for (size_t i = 0; i < v->nmodels; i++) {
     const clv_validation_model *r = &v->models[i];
     if ((int)i == best || r->status != CLV_OK)
       continue;
-    append(v->choice, sizeof v->choice, others ? ", %s %.4g" : " vs %s %.4g",
-           r->rmse, r->family);
+    appendf(en, ens, others ? ", %s %.4g" : " vs %s %.4g", r->family, r->rmse);
+    appendf(zh, zhs, others ? "、%s %.4g" : "，对比 %s %.4g", r->family,
+            r->rmse);
     others++;
   }
-  size_t len = strlen(v->choice);
-  snprintf(v->choice + len, sizeof v->choice - len,
-           "; total %.5g vs actual %.5g", c->total_predicted, v->total_actual);
+  appendf(en, ens, "; total %.5g vs actual %.5g", c->total_predicted,
+          v->total_actual);
+  appendf(zh, zhs, "；预测合计 %.5g，实际 %.5g", c->total_predicted,
+          v->total_actual);
   for (size_t i = 0; i < v->nmodels; i++) {
     const clv_validation_model *r = &v->models[i];
     double tol = tie_tolerance * fmax(fabs(r->rmse), fabs(c->rmse));
     if ((int)i != best && r->status == CLV_OK &&
         fabs(r->rmse - c->rmse) <= tol) {
-      len = strlen(v->choice);
-      snprintf(v->choice + len, sizeof v->choice - len,
-               " (RMSE tied with %s: the model with fewer or as many "
-               "parameters, listed first, wins)",
-               r->family);
+      appendf(en, ens,
+              " (RMSE tied with %s: the model with fewer or as many "
+              "parameters, listed first, wins)",
+              r->family);
+      appendf(zh, zhs,
+              "（与 %s 的 RMSE 相当：参数更少或一样多、排在前面的模型胜出）",
+              r->family);
       break;
     }
   }
   if (others == 0) {
-    len = strlen(v->choice);
-    snprintf(v->choice + len, sizeof v->choice - len,
-             " (the only family that could be fitted)");
+    appendf(en, ens, " (the only family that could be fitted)");
+    appendf(zh, zhs, "（唯一能拟合的模型族）");
   }
-  len = strlen(v->choice);
-  snprintf(v->choice + len, sizeof v->choice - len, ".");
+  appendf(en, ens, ".");
+  appendf(zh, zhs, "。");
+}
+
+void clv_validation_choose(clv_validation *v, int compared,
+                           double tie_tolerance, const char *why_not) {
+  choose(v, compared, tie_tolerance, why_not, why_not);
 }
 
 /*
@@ -381,7 +408,7 @@ int clv_validate(const clv_summary *s, const clv_validate_opts *opts,
   const char *const *fams;
   clv_validation *v = NULL;
   double *dur = NULL;
-  char why[256] = "";
+  char why[256] = "", why_zh[384] = "";
   int rc = CLV_OK;
   size_t nf = 0;
 
@@ -446,17 +473,23 @@ int clv_validate(const clv_summary *s, const clv_validate_opts *opts,
    * repeat purchases to happen; otherwise the honest advice is the simplest
    * model. */
   double unit_days = clv_unit_days(clv_summary_unit(s));
-  if (v->repeat_buyers < o->min_repeat_buyers)
+  if (v->repeat_buyers < o->min_repeat_buyers) {
     snprintf(why, sizeof why,
              "only %.0f repeat buyers in the calibration period (at least "
              "%.0f needed)",
              v->repeat_buyers, o->min_repeat_buyers);
-  else if (unit_days > 0 && v->span * unit_days < o->min_span_days)
+    snprintf(why_zh, sizeof why_zh,
+             "校准期只有 %.0f 位复购客户（至少需要 %.0f 位）", v->repeat_buyers,
+             o->min_repeat_buyers);
+  } else if (unit_days > 0 && v->span * unit_days < o->min_span_days) {
     snprintf(why, sizeof why,
              "the calibration span is %.4g days (at least %.4g needed)",
              v->span * unit_days, o->min_span_days);
-  clv_validation_choose(v, why[0] == '\0', o->tie_tolerance,
-                        why[0] ? why : NULL);
+    snprintf(why_zh, sizeof why_zh, "校准期跨度为 %.4g 天（至少需要 %.4g 天）",
+             v->span * unit_days, o->min_span_days);
+  }
+  choose(v, why[0] == '\0', o->tie_tolerance, why[0] ? why : NULL,
+         why[0] ? why_zh : NULL);
   *out = v;
   v = NULL;
   goto done;

@@ -95,6 +95,10 @@ int clv_model_converged(const clv_model *m);
 double clv_model_penalty(const clv_model *m);
 clv_unit clv_model_unit(const clv_model *m);
 const char *clv_model_notes(const clv_model *m); /* "" when none */
+/* The same notes in Chinese (UTF-8). A model read from a model file has
+ * only its English notes (files do not carry the Chinese ones): they are
+ * returned then. "" when none. */
+const char *clv_model_notes_zh(const clv_model *m);
 /* 1 when the fit is a limit fit: the likelihood had no maximum inside the
  * domain and parameters were held at its edge (see the notes). */
 int clv_model_at_limit(const clv_model *m);

@@ -132,6 +132,18 @@ typedef struct clv_run_opts {
 /* Fills the defaults listed above. */
 void clv_run_opts_init(clv_run_opts *o);
 
+/* Room for one note of a run, in bytes, in each language. */
+#define CLV_NOTE_SIZE 1280
+/* Most notes a run keeps one by one (clv_run_result.note_list). */
+#define CLV_RUN_MAX_NOTES 16
+
+/* One note of a run, worded in English and in Chinese (UTF-8), with the
+ * same figures in both. */
+typedef struct clv_note {
+  char en[CLV_NOTE_SIZE];
+  char zh[CLV_NOTE_SIZE];
+} clv_note;
+
 /* Everything a run produced. Owned by the result. */
 typedef struct clv_run_result {
   clv_ingest_report ingest;
@@ -149,6 +161,12 @@ typedef struct clv_run_result {
   double repeat_share;     /* share with frequency > 0 */
   double historic_revenue; /* sum of total_spend (when amounts exist) */
   double value_total;      /* sum of predicted values */
+  /* The same notes one by one, each in English and Chinese, in the order
+   * they were made (`notes` is the English ones joined by spaces); notes
+   * past CLV_RUN_MAX_NOTES are only in `notes`. clv_base_build() adds its
+   * margin note here too. */
+  size_t note_count;
+  clv_note note_list[CLV_RUN_MAX_NOTES];
 } clv_run_result;
 
 /*

@@ -40,6 +40,10 @@ typedef enum clv_status {
  * number outside the list). */
 const char *clv_strerror(int status);
 
+/* The same message in Chinese (UTF-8, static; "未知状态" outside the
+ * list). */
+const char *clv_strerror_zh(int status);
+
 /* The code's symbolic name without the prefix, for example "EPARSE". */
 const char *clv_status_name(int status);
 

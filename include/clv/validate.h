@@ -78,6 +78,7 @@ typedef struct clv_validation {
   int compared;      /* 1: the choice compares holdout errors; 0: fallback */
   int chosen;        /* index into models, -1 when no family could be fitted */
   char choice[1024]; /* the choice and why, in one or two sentences */
+  char choice_zh[1536]; /* the same in Chinese (UTF-8) */
 } clv_validation;
 
 /*
@@ -103,8 +104,9 @@ void clv_validation_free(clv_validation *v);
  * lowest RMSE among the models with status CLV_OK wins, ties (relative
  * difference <= tie_tolerance) going to fewer parameters, then to list
  * order; with compared = 0 the fewest parameters win. Sets v->chosen and
- * writes the sentence into v->choice; `why_not` (may be NULL) is the reason
- * there is no comparison, put at the start of the sentence.
+ * writes the sentence into v->choice and v->choice_zh; `why_not` (may be
+ * NULL) is the reason there is no comparison, put at the start of the
+ * sentence (of both: it is the caller's text).
  */
 void clv_validation_choose(clv_validation *v, int compared,
                            double tie_tolerance, const char *why_not);

@@ -195,6 +195,7 @@ const clv__family clv__family_gg = {
     .key = {CLV_COL_X, CLV_COL_M, -1},
     .time_keys = 0,
     .row_use = row_use,
+    .excluded_why_zh = "复购金额为 0 的复购客户（复购订单均为免费）",
     .start = start,
     .naux = 1,
     .setup = setup,

@@ -104,6 +104,32 @@ lazy() {
   fi
 }
 
+# notes_lang NAME LANG: the notes the page shows (<p class="notes">) are
+# all worded in LANG: in zh each holds Chinese text, in en none does; and
+# there is at least one. The notes come from the library (model choice,
+# margin, limit fits), worded in both languages where they are made.
+CJK='[\x{3000}-\x{9fff}\x{ff00}-\x{ffef}]'
+notes_lang() {
+  local name=$1 lang=$2 dom="$OUT/$1.dom.html" notes bad
+  notes=$(tr '\n' ' ' <"$dom" | grep -o '<p class="notes">[^<]*</p>' |
+    sed 's/<[^>]*>//g')
+  if [ -z "$notes" ]; then
+    echo "FAIL: $name: no notes on the page" >&2
+    fail=1
+    return
+  fi
+  if [ "$lang" = zh ]; then
+    bad=$(LC_ALL=C.UTF-8 grep -vP "$CJK" <<<"$notes")
+  else
+    bad=$(LC_ALL=C.UTF-8 grep -P "$CJK" <<<"$notes")
+  fi
+  if [ -n "$bad" ]; then
+    echo "FAIL: $name: notes not in $lang: $bad" >&2
+    fail=1
+  fi
+  echo "$name: $(wc -l <<<"$notes") notes, all in $lang"
+}
+
 log="$OUT/sim_orders.csv"
 "$CLV" simulate --retail --customers 4000 --seed 5 -o "$log" >/dev/null 2>&1 || {
   echo "FAIL: clv simulate" >&2; exit 1; }
@@ -121,6 +147,14 @@ fi
 # The whole English page (1400 px wide) is the README's screenshot.
 check sim "$OUT/sim.html" 7600
 check sim_zh "$OUT/sim_zh.html"
+notes_lang sim en
+notes_lang sim_zh zh
+# The model choice and the margin in Chinese, with their figures.
+if ! grep -q '<p class="notes">模型选择（校准期为 [0-9-]* 之前，验证期自 [0-9-]* 起）：[a-z]* 对验证期的预测最好：RMSE [0-9.]*' "$OUT/sim_zh.dom.html" ||
+   ! grep -q '<p class="notes">毛利率为 [0-9.]*%，即数据中可识别客户的 1 - 成本 / 收入。' "$OUT/sim_zh.dom.html"; then
+  echo "FAIL: sim_zh: no Chinese model-choice or margin note" >&2
+  fail=1
+fi
 lazy sim "$OUT/sim.html" cohorts
 # The action lists are written beside the page and linked relatively.
 for f in customers.csv contacts.csv recommendations.csv; do
@@ -133,8 +167,12 @@ done
 
 # clv run writes the report of the run itself: the sections that need only
 # the scored summary (the business sections need the order table).
-if "$CLV" run "$log" -q -o "$OUT/run_out"; then
+if "$CLV" run "$log" -q -o "$OUT/run_out" &&
+   "$CLV" run "$log" -q --lang zh -o "$OUT/run_zh_out"; then
   check run "$OUT/run_out/report.html" 2600 "overview fit tracking value"
+  check run_zh "$OUT/run_zh_out/report.html" 2600 "overview fit tracking value"
+  notes_lang run en
+  notes_lang run_zh zh
 else
   echo "FAIL: clv run on the simulated log" >&2
   fail=1
@@ -145,6 +183,20 @@ if [ -n "$DATA" ] && [ -r "$retail" ]; then
   if "$CLV" report "$retail" -q --currency GBP --title "Online Retail" \
        -o "$OUT/online_retail.html"; then
     check online_retail "$OUT/online_retail.html"
+    notes_lang online_retail en
+  else
+    echo "FAIL: clv report on $retail (exit $?)" >&2
+    fail=1
+  fi
+  # Its fit is a limit fit (no drop-out): the fit's notes in Chinese too.
+  if "$CLV" report "$retail" -q --lang zh --title "Online Retail" \
+       -o "$OUT/online_retail_zh.html"; then
+    check online_retail_zh "$OUT/online_retail_zh.html"
+    notes_lang online_retail_zh zh
+    if ! grep -q '<p class="notes">[a-z]*：[^<]*极限拟合：a 降至 ' "$OUT/online_retail_zh.dom.html"; then
+      echo "FAIL: online_retail_zh: no Chinese limit-fit note" >&2
+      fail=1
+    fi
   else
     echo "FAIL: clv report on $retail (exit $?)" >&2
     fail=1

@@ -593,6 +593,262 @@ static void test_trend(void **state) {
   clv_orders_free(orders);
 }
 
+/* ---- the page's language ---------------------------------------------- */
+
+/* 1 when s holds a CJK ideograph or full-width punctuation (U+3000..U+9FFF
+ * or U+FF00..U+FFEF), read from its UTF-8 bytes. */
+static int has_cjk(const char *s) {
+  const unsigned char *u = (const unsigned char *)s;
+  for (; *u; u++) {
+    if (u[0] >= 0xe3 && u[0] <= 0xe9 && u[1] >= 0x80)
+      return 1; /* U+3000..U+9FFF */
+    if (u[0] == 0xef && (u[1] == 0xbc || u[1] == 0xbd || u[1] == 0xbe))
+      return 1; /* U+FF00..U+FFBF */
+  }
+  return 0;
+}
+
+/* The page's data values (x labels, table cells) and the model family:
+ * names from the log (channels, products) or the code, not words. */
+static json_t *data_values;
+
+static void collect_data(json_t *d) {
+  size_t i, j, k;
+  json_t *s, *c, *v, *row;
+  json_array_foreach(json_object_get(d, "sections"), i, s) {
+    json_t *p = json_object_get(s, "payload");
+    json_array_foreach(json_object_get(p, "charts"), j, c) {
+      json_array_foreach(json_object_get(c, "x"), k, v) {
+        if (json_is_string(v))
+          json_array_append(data_values, v);
+      }
+      json_array_foreach(json_object_get(c, "rows"), k, row) {
+        size_t m;
+        json_array_foreach(row, m, v) {
+          if (json_is_string(v))
+            json_array_append(data_values, v);
+        }
+      }
+    }
+  }
+}
+
+/* 1 when s needs no translation: no Latin letter (a number, "3+", "%"),
+ * or one of the data values. */
+static int needs_no_words(const char *s) {
+  size_t i;
+  json_t *v;
+  const char *c;
+  for (c = s; *c; c++)
+    if ((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z'))
+      break;
+  if (*c == '\0')
+    return 1;
+  json_array_foreach(data_values, i, v) {
+    if (strcmp(json_string_value(v), s) == 0)
+      return 1;
+  }
+  return 0;
+}
+
+/* The texts of a payload that are words for the reader: notes, slot,
+ * key-figure labels and texts, chart titles, axis names, series and
+ * column names, link labels. Data (x labels, table cells) is not
+ * walked. Calls check(text, where) on each. */
+static void payload_texts(json_t *p, const char *id,
+                          void (*check)(const char *, const char *)) {
+  size_t i, k;
+  json_t *v, *c, *w;
+  char where[128];
+  const char *t;
+  json_array_foreach(json_object_get(p, "notes"), i, v) {
+    snprintf(where, sizeof where, "%s notes[%zu]", id, i);
+    check(json_string_value(v), where);
+  }
+  if ((t = json_string_value(json_object_get(p, "slot"))) != NULL) {
+    snprintf(where, sizeof where, "%s slot", id);
+    check(t, where);
+  }
+  json_array_foreach(json_object_get(p, "kpis"), i, v) {
+    snprintf(where, sizeof where, "%s kpis[%zu]", id, i);
+    check(json_string_value(json_object_get(v, "label")), where);
+    if ((t = json_string_value(json_object_get(v, "text"))) != NULL)
+      check(t, where);
+  }
+  json_array_foreach(json_object_get(p, "links"), i, v) {
+    snprintf(where, sizeof where, "%s links[%zu]", id, i);
+    check(json_string_value(json_object_get(v, "label")), where);
+  }
+  json_array_foreach(json_object_get(p, "charts"), i, c) {
+    static const char *const keys[] = {"title", "xname", "yname"};
+    for (k = 0; k < 3; k++)
+      if ((t = json_string_value(json_object_get(c, keys[k]))) != NULL) {
+        snprintf(where, sizeof where, "%s charts[%zu].%s", id, i, keys[k]);
+        check(t, where);
+      }
+    json_array_foreach(json_object_get(c, "series"), k, w) {
+      snprintf(where, sizeof where, "%s charts[%zu].series[%zu]", id, i, k);
+      check(json_string_value(json_object_get(w, "name")), where);
+    }
+    json_array_foreach(json_object_get(c, "columns"), k, w) {
+      snprintf(where, sizeof where, "%s charts[%zu].columns[%zu]", id, i, k);
+      check(json_string_value(json_object_get(w, "name")), where);
+    }
+  }
+}
+
+static void check_zh(const char *t, const char *where) {
+  if (t == NULL)
+    fail_msg("%s: not a string", where);
+  if (!has_cjk(t) && !needs_no_words(t))
+    fail_msg("%s: no Chinese in \"%s\"", where, t);
+}
+
+static void check_en(const char *t, const char *where) {
+  if (t == NULL)
+    fail_msg("%s: not a string", where);
+  if (has_cjk(t))
+    fail_msg("%s: Chinese in the English page: \"%s\"", where, t);
+}
+
+/* Every word of the page's data in zh has Chinese text (or is a number,
+ * an identifier or data); the English page has none anywhere in its data
+ * block. Returns the parsed zh data for more checks. */
+static json_t *check_languages(const clv_base *b) {
+  clv_report_opts o;
+  char *html;
+  size_t n, i;
+  json_t *d, *s;
+  clv_report_opts_init(&o);
+  html = render(b, &o, &n);
+  {
+    const char *a = strstr(html, "id=\"clv-data\">");
+    const char *e = strstr(a, "</script>");
+    char *block = strndup(a, (size_t)(e - a));
+    assert_non_null(block);
+    check_en(block, "en data block");
+    free(block);
+  }
+  free(html);
+  o.lang = "zh";
+  html = render(b, &o, &n);
+  d = data_of(html);
+  data_values = json_array();
+  assert_non_null(data_values);
+  json_array_append_new(data_values, json_string(clv_model_family(b->run->tx)));
+  collect_data(d);
+  check_zh(json_string_value(json_object_get(d, "title")), "title");
+  json_array_foreach(json_object_get(d, "sections"), i, s) {
+    const char *id = json_string_value(json_object_get(s, "id"));
+    check_zh(json_string_value(json_object_get(s, "title")), id);
+    payload_texts(json_object_get(s, "payload"), id, check_zh);
+  }
+  json_decref(data_values);
+  data_values = NULL;
+  free(html);
+  return d;
+}
+
+/* The overview's note that starts with `start`, or NULL. */
+static const char *note_starting(json_t *d, const char *start) {
+  size_t i;
+  json_t *v;
+  json_array_foreach(json_object_get(section(d, "overview"), "notes"), i, v) {
+    const char *t = json_string_value(v);
+    if (strncmp(t, start, strlen(start)) == 0)
+      return t;
+  }
+  return NULL;
+}
+
+/* A retail log in Chinese: every note and label has Chinese words; the
+ * model choice and the margin are worded in Chinese with the run's own
+ * figures (the holdout split day, the winner's RMSE, the holdout total,
+ * the margin taken from the costs). */
+static void test_zh_everywhere_retail(void **state) {
+  clv_orders *orders = NULL;
+  clv_base *b;
+  json_t *d;
+  const clv_validation *v;
+  const char *t;
+  char want[256];
+  (void)state;
+  if (!clv_report_available())
+    skip();
+  b = retail_base(1, &orders);
+  v = b->run->validation;
+  assert_non_null(v);
+  assert_true(v->chosen >= 0);
+  assert_true(b->margin > 0 && b->margin < 1);
+  d = check_languages(b);
+
+  t = note_starting(d, "模型选择（校准期为 ");
+  if (t == NULL)
+    fail_msg("no Chinese model-choice note");
+  snprintf(want, sizeof want, "%s 对验证期的预测最好：RMSE %.4g，对比 ",
+           v->models[v->chosen].family, v->models[v->chosen].rmse);
+  if (strstr(t, want) == NULL)
+    fail_msg("model choice: \"%s\" lacks \"%s\"", t, want);
+  snprintf(want, sizeof want, "；预测合计 %.5g，实际 %.5g",
+           v->models[v->chosen].total_predicted, v->total_actual);
+  if (strstr(t, want) == NULL)
+    fail_msg("model choice: \"%s\" lacks \"%s\"", t, want);
+  assert_non_null(strstr(t, "之前，验证期自 "));
+
+  t = note_starting(d, "毛利率为 ");
+  if (t == NULL)
+    fail_msg("no Chinese margin note");
+  snprintf(want, sizeof want,
+           "毛利率为 %.1f%%，即数据中可识别客户的 1 - 成本 / 收入。",
+           100 * b->margin);
+  assert_string_equal(t, want);
+  json_decref(d);
+  clv_base_free(b);
+  clv_orders_free(orders);
+}
+
+/* A log without drop-out (p ~ Beta(0.0001, 1000)): the purchase model is a
+ * limit fit, whose notes (the limit, the starts that did not converge)
+ * reach the page in Chinese; the English page keeps them in English. */
+static void test_zh_limit_fit(void **state) {
+  clv_sim_opts so;
+  clv_orders_opts oo;
+  clv_orders *orders = NULL;
+  clv_base *b = NULL;
+  clv_error err;
+  json_t *d;
+  const char *t;
+  char want[64];
+  (void)state;
+  if (!clv_report_available())
+    skip();
+  clv_sim_opts_init(&so);
+  so.customers = 3000;
+  so.seed = 4;
+  so.threads = 1;
+  so.params[0] = 0.5;
+  so.params[1] = 4;
+  so.params[2] = 0.0001;
+  so.params[3] = 1000;
+  const char *path = clv_test_simulate("nodropout.csv", &so);
+  clv_orders_opts_init(&oo);
+  assert_int_equal(clv_orders_read(path, &oo, &orders, NULL, &err), CLV_OK);
+  assert_int_equal(clv_base_build(orders, NULL, &b, &err), CLV_OK);
+  assert_true(clv_model_at_limit(b->run->tx));
+  assert_non_null(strstr(b->run->notes, "Limit fit: a ran down to"));
+  d = check_languages(b);
+  snprintf(want, sizeof want, "%s：", clv_model_family(b->run->tx));
+  t = note_starting(d, want);
+  if (t == NULL)
+    fail_msg("no Chinese note of the model's fit");
+  assert_non_null(strstr(t, "极限拟合：a 降至 "));
+  assert_non_null(strstr(t, "无标准误。"));
+  assert_null(strstr(t, "Limit"));
+  json_decref(d);
+  clv_base_free(b);
+  clv_orders_free(orders);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_totals_and_self_contained),
@@ -602,6 +858,8 @@ int main(void) {
       cmocka_unit_test(test_business_sections),
       cmocka_unit_test(test_no_product_column),
       cmocka_unit_test(test_trend),
+      cmocka_unit_test(test_zh_everywhere_retail),
+      cmocka_unit_test(test_zh_limit_fit),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
