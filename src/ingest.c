@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "cost.h"
+#include "fastsplit.h"
 #include "hashmap.h"
 #include "parse.h"
 
@@ -168,8 +169,8 @@ typedef struct chunk {
   clv_error fatal;
 } chunk;
 
-static int chunk_row(worker *w, const clv__field *id, uint64_t hash,
-                     int32_t day, double amount) {
+static int chunk_row(worker *w, const char *id, size_t id_len, uint64_t hash,
+                     int32_t day, double amount, uint64_t seq) {
   chunk *k = w->chunk;
   int t = (int)(hash >> 63);
   if (k->n[t] == k->cap[t]) {
@@ -181,10 +182,10 @@ static int chunk_row(worker *w, const clv__field *id, uint64_t hash,
     k->cap[t] = cap;
   }
   clv__order *r = &k->rows[t][k->n[t]++];
-  r->id = id->p;
-  r->id_len = id->len;
+  r->id = id;
+  r->id_len = id_len;
   r->hash = hash;
-  r->seq = w->seq_base + clv__csv_bytes_done(w->csv);
+  r->seq = seq;
   r->day = day;
   r->amount = amount;
   return CLV_OK;
@@ -219,15 +220,26 @@ static inline int is_digit(char c) {
  * on its fixed-offset fast path, where the day depends on the first ten
  * bytes only. */
 static inline int iso_time_ok(const char *s) {
-  const char *q = s + 11;
-  if ((s[10] != ' ' && s[10] != 'T') || q[2] != ':' || q[5] != ':' ||
-      !is_digit(q[0]) || !is_digit(q[1]) || !is_digit(q[3]) ||
-      !is_digit(q[4]) || !is_digit(q[6]) || !is_digit(q[7]))
+  uint64_t v, t;
+  if (s[10] != ' ' && s[10] != 'T')
     return 0;
-  int h = (q[0] - '0') * 10 + (q[1] - '0');
-  int mi = (q[3] - '0') * 10 + (q[4] - '0');
-  int sec = (q[6] - '0') * 10 + (q[7] - '0');
-  return h <= 23 && mi <= 59 && sec <= 60;
+  /* "HH:MM:SS" as one word (byte i = s[11 + i]), xor'ed with "00:00:00":
+   * a digit becomes 0..9 and a colon 0, so the shape holds when the colon
+   * bytes are 0 and no byte is 10 or more (adding 0x76 sets the top bit of
+   * exactly those; a byte with the top bit already set is caught by the
+   * "| t"). */
+  memcpy(&v, s + 11, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  v = __builtin_bswap64(v);
+#endif
+  t = v ^ 0x30303A30303A3030ull;
+  if ((t & 0x0000FF0000FF0000ull) != 0 ||
+      ((t + 0x7676767676767676ull) | t) & 0x8080808080808080ull)
+    return 0;
+#define DIGIT(i) ((unsigned)(t >> (8 * (i))) & 0xFFu)
+  return DIGIT(0) * 10 + DIGIT(1) <= 23 && DIGIT(3) <= 5 &&
+         DIGIT(6) * 10 + DIGIT(7) <= 60;
+#undef DIGIT
 }
 
 /*
@@ -256,6 +268,18 @@ static int parse_day(worker *w, const clv__field *df, clv_date_order order,
     w->dcache_ok = 1;
   }
   return rc;
+}
+
+/* parse_day()'s first test, inline for the hot path: 1 when the field is
+ * an ISO date (or date and time) of the day parsed last. */
+static inline int same_day(const worker *w, const char *s, size_t n) {
+  uint64_t a, k;
+  if (!w->dcache_ok || (n != 10 && n != 19))
+    return 0;
+  memcpy(&a, s, 8);
+  memcpy(&k, w->dkey, 8);
+  return a == k && s[8] == w->dkey[8] && s[9] == w->dkey[9] &&
+         (n == 10 || iso_time_ok(s));
 }
 
 static int process_row(worker *w, const clv__field *f, size_t n) {
@@ -317,7 +341,8 @@ static int process_row(worker *w, const clv__field *f, size_t n) {
     }
   }
   if (w->chunk)
-    return chunk_row(w, cf, hash, day, amount);
+    return chunk_row(w, cf->p, cf->len, hash, day, amount,
+                     w->seq_base + clv__csv_bytes_done(w->csv));
   return queue_row(w, cf, hash, day, amount);
 }
 
@@ -523,6 +548,7 @@ typedef struct chunk_run {
   pthread_mutex_t mu;
   pthread_cond_t cv;
   chunk slots[NSLOT];
+  int fast;    /* plan and delimiter fit parse_chunk_fast() */
   int stop;    /* a fatal row, a failure or an abandon: all stop */
   int abandon; /* a scanner error: start over with the hash split */
   int rc;      /* the first fatal status, in input order */
@@ -536,7 +562,87 @@ typedef struct chunk_run {
   size_t n_errors;
 } chunk_run;
 
-enum { CHUNK_ABANDON = -1 };
+enum { CHUNK_ABANDON = -1, CHUNK_NOT_PLAIN = -2 };
+
+/*
+ * The hot path of a chunk (fastsplit.h): the rows of a plain chunk are cut
+ * by the block splitter and parsed here with exactly the steps of
+ * process_row() for a plan without quantity x price and without costs. The
+ * first row that is not plain or not valid (an empty id, a bad date or
+ * amount, a short row) drops the chunk's rows and returns CHUNK_NOT_PLAIN:
+ * the caller parses the whole chunk again with the general scanner, which
+ * words the error, skips or fails as the policy says. Nothing else a row
+ * does is lost by starting over: the date-order hint learns from the rows
+ * in the same order again, and the counts are the chunk's own.
+ */
+static int parse_chunk_fast(chunk_run *r, worker *w, chunk *k, size_t j) {
+  const plan *p = r->pl;
+  size_t from = r->starts[j], to = r->starts[j + 1];
+  const char *b = r->buf + from, *lim = r->buf + r->len;
+  int cols[3] = {p->cust, p->date, p->amount};
+  clv__fast_split sp;
+  clv__fast_row rows[BATCH];
+  uint64_t nrows = 0;
+  long lines = 0;
+  size_t got;
+  int rc = CLV_OK;
+  if (clv__fast_split_init(&sp, b, to - from, r->co->delimiter, cols,
+                           p->amount >= 0 ? 3 : 2, p->need) != 0)
+    return CHUNK_NOT_PLAIN;
+  w->chunk = k;
+  while (rc == CLV_OK && (got = clv__fast_split_next(&sp, rows, BATCH)) > 0) {
+    for (size_t i = 0; i < got; i++) {
+      const clv__fast_row *row = &rows[i];
+      const char *id = b + row->off[0];
+      clv__field df = {b + row->off[1], row->len[1], 0};
+      int32_t day;
+      double amount = 0;
+      if (same_day(w, df.p, df.len))
+        day = w->dday;
+      else if (parse_day(w, &df, p->order, &day) != CLV_OK)
+        day = INT32_MIN;
+      const char *a = b + row->off[2];
+      size_t alen = row->len[2];
+      if (row->len[0] == 0 || day == INT32_MIN ||
+          (p->amount >= 0 &&
+           !(a + 8 <= lim && clv__amount_swar8(a, alen, &amount)) &&
+           !clv__parse_amount(a, alen, &amount))) {
+        rc = CHUNK_NOT_PLAIN;
+        break;
+      }
+      if (!p->with_amount)
+        amount = 0;
+      if (!clv__order_ok(day, amount)) {
+        rc = CHUNK_NOT_PLAIN;
+        break;
+      }
+      uint64_t hash = clv__hash_bytes(id, row->len[0]);
+      rc = chunk_row(w, id, row->len[0], hash, day, amount, from + row->end);
+      if (rc)
+        break;
+      nrows++;
+      lines += b[row->end - 1] == '\n';
+    }
+  }
+  w->chunk = NULL;
+  if (rc == CLV_OK && sp.failed)
+    rc = CHUNK_NOT_PLAIN;
+  if (rc == CHUNK_NOT_PLAIN) {
+    k->n[0] = k->n[1] = 0;
+    return rc;
+  }
+  if (rc) {
+    k->fatal_rc = rc;
+    clv_error_clear(&k->fatal);
+    k->fatal.status = rc;
+    snprintf(k->fatal.message, sizeof k->fatal.message, "%s",
+             clv_strerror(rc));
+  }
+  k->nrows = nrows;
+  k->lines = lines;
+  k->revenue = k->cost = (clv__ksum){0, 0};
+  return rc;
+}
 
 /* Parses chunk j into slot k with w's plan, date hint and error policy. */
 static int parse_chunk(chunk_run *r, worker *w, chunk *k, size_t j) {
@@ -553,6 +659,8 @@ static int parse_chunk(chunk_run *r, worker *w, chunk *k, size_t j) {
   /* A byte-order mark is only skipped at the start of the input. */
   if (j > 0 && to - from >= 3 && memcmp(r->buf + from, "\xEF\xBB\xBF", 3) == 0)
     return CHUNK_ABANDON;
+  if (r->fast && (rc = parse_chunk_fast(r, w, k, j)) != CHUNK_NOT_PLAIN)
+    return rc;
   rc = clv__csv_open_mem(&c, r->buf + from, to - from, r->name, 1, r->co, &e);
   if (rc) {
     k->fatal_rc = rc;
@@ -749,6 +857,8 @@ static int run_chunks(worker *a, const char *buf, size_t len, size_t data_off,
   r->name = name;
   r->o = a->o;
   r->line_base = first_line;
+  r->fast = pl->qty < 0 && pl->cost.kind == CLV__COST_NONE &&
+            co->delimiter != ' ' && !a->replay;
   r->sum[0] = a->sum;
   for (int k = 0; k < NSLOT; k++)
     r->slots[k].index = SIZE_MAX;
