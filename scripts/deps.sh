@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # deps.sh - installs the Debian packages clv builds with, when they are missing.
-# Needs root (or sudo) only when something is missing.
+# Needs root (or sudo) only when something is missing. fonts-wqy-microhei (a
+# CJK font, 5 MB) lets the report test's Chinese screenshots show the labels
+# instead of empty boxes; the report itself uses the viewer's fonts.
 set -euo pipefail
-PKGS=(cmake make gcc pkg-config libgsl-dev libjansson-dev zlib1g-dev libcmocka-dev)
+PKGS=(cmake make gcc pkg-config libgsl-dev libjansson-dev zlib1g-dev libcmocka-dev
+  fonts-wqy-microhei)
 # Tools that may come from elsewhere than Debian (Node.js from its own
 # installer, say): the package is needed only when the command is missing.
 # npm embeds Apache ECharts into the report at build time; Chromium runs the
