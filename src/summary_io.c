@@ -27,6 +27,9 @@ static const clv_col out_order[] = {
     CLV_COL_REFUNDS};
 #define N_OUT (sizeof out_order / sizeof out_order[0])
 
+/* How a column is written. */
+enum { OUT_TIME, OUT_MONEY, OUT_DAY };
+
 static int is_day_col(clv_col c) {
   return c == CLV_COL_FIRST_DAY || c == CLV_COL_LAST_DAY;
 }
@@ -39,17 +42,33 @@ static int is_money_col(clv_col c) {
 #define OUT_BUF (256u << 10) /* bytes of output gathered per write */
 #define ROW_ROOM 2048        /* room a row needs besides its id */
 #define DAY_CACHE 1024       /* formatted dates kept (direct-mapped) */
+#define NUM_CACHE 2048       /* formatted times kept (direct-mapped) */
+#define NUM_TXT 32           /* room for one (clv__fmt_num writes <= 24) */
 
 /* The writer's buffer. Dates are cached since a summary has few distinct
  * ones (a log spans hundreds of days, not millions), and formatting one
- * costs a division-heavy calendar conversion. */
+ * costs a division-heavy calendar conversion. Times that are not whole
+ * (recency and T in weeks or months: a number of days over 7 or 30.4375)
+ * are cached for the same reason, keyed by the bits of the double, so a
+ * hit gives exactly the bytes that formatting would. */
 struct clv__writer_buf {
   size_t len;
   int failed; /* a write failed: later output is dropped */
   int32_t day_key[DAY_CACHE];
   char day_txt[DAY_CACHE][10];
+  uint64_t num_key[NUM_CACHE]; /* bits of the double; 0 (0.0): empty */
+  unsigned char num_len[NUM_CACHE];
+  char num_txt[NUM_CACHE][NUM_TXT];
   char key[N_OUT][40]; /* JSON: ,"name": per output column */
   unsigned char key_len[N_OUT];
+  /* The columns of w->columns in output order, each with its kind, made
+   * once (plan_columns tells for which set): the row loop then visits only
+   * what it writes. */
+  unsigned plan_columns;
+  size_t plan_len;
+  struct {
+    unsigned char col, kind, key; /* clv_col, OUT_..., index in out_order */
+  } plan[N_OUT];
   char buf[OUT_BUF];
 };
 
@@ -64,11 +83,35 @@ static int writer_open(clv__row_writer *w) {
   o->failed = 0;
   for (size_t k = 0; k < DAY_CACHE; k++)
     o->day_key[k] = INT32_MIN; /* outside the day range: empty */
+  /* 0.0 is whole, so it never reaches the cache: its bits mark a free
+   * slot. */
+  memset(o->num_key, 0, sizeof o->num_key);
   for (size_t k = 0; k < N_OUT; k++)
     o->key_len[k] = (unsigned char)snprintf(
         o->key[k], sizeof o->key[k], ",\"%s\":", clv_col_name(out_order[k]));
+  o->plan_columns = 0;
+  o->plan_len = 0;
   w->out = o;
   return CLV_OK;
+}
+
+/* Lists the columns to write (w->columns) in output order, with their
+ * kinds. */
+static void writer_plan(clv__row_writer *w) {
+  clv__writer_buf *o = w->out;
+  o->plan_len = 0;
+  for (size_t k = 0; k < N_OUT; k++) {
+    clv_col c = out_order[k];
+    if (!(w->columns & (1u << c)))
+      continue;
+    o->plan[o->plan_len].col = (unsigned char)c;
+    o->plan[o->plan_len].kind = (unsigned char)(is_day_col(c)     ? OUT_DAY
+                                                : is_money_col(c) ? OUT_MONEY
+                                                                  : OUT_TIME);
+    o->plan[o->plan_len].key = (unsigned char)k;
+    o->plan_len++;
+  }
+  o->plan_columns = w->columns;
 }
 
 static void writer_flush(clv__row_writer *w) {
@@ -109,19 +152,6 @@ static char *put_day(clv__writer_buf *o, int32_t day, char *p) {
  * amounts below 10^12. Other columns round-trip exactly. */
 #define MONEY_TOL 5e-15
 
-/* Appends the decimal digits of u. */
-static char *put_uint(uint64_t u, char *p) {
-  int n = 1;
-  for (uint64_t t = u; t >= 10; t /= 10)
-    n++;
-  char *e = p + n;
-  do {
-    *--e = (char)('0' + u % 10);
-    u /= 10;
-  } while (u);
-  return p + n;
-}
-
 /*
  * Shortcuts for the two common kinds of value, with the bytes that
  * clv__fmt_num() writes: whole numbers (counts, days), and money that is
@@ -139,7 +169,7 @@ static char *put_number(double v, double tol, char *p) {
   if (a < 4503599627370496.0 && (double)(uint64_t)a == a) {
     if (v < 0)
       *p++ = '-';
-    return put_uint((uint64_t)a, p);
+    return clv__put_uint((uint64_t)a, p);
   }
   if (tol > 0 && a < 1e9) {
     double n = (double)(uint64_t)(a * 100 + 0.5), back = n / 100;
@@ -148,7 +178,7 @@ static char *put_number(double v, double tol, char *p) {
       unsigned cents = (unsigned)(u % 100);
       if (v < 0)
         *p++ = '-';
-      p = put_uint(u / 100, p);
+      p = clv__put_uint(u / 100, p);
       if (cents) {
         *p++ = '.';
         *p++ = (char)('0' + cents / 10);
@@ -158,13 +188,46 @@ static char *put_number(double v, double tol, char *p) {
       return p;
     }
   }
-  return p + clv__fmt_num(v, tol, p, 40);
+  return clv__put_num(p, v, tol);
 }
 
-static char *put_value(clv__writer_buf *o, clv_col c, double v, char *p) {
-  if (is_day_col(c))
+/* Appends a count or time (tolerance 0) at p: as put_number(), through the
+ * cache for values that are not whole. */
+static char *put_time(clv__writer_buf *o, double v, char *p) {
+  double a = fabs(v);
+  if (a < 4503599627370496.0 && (double)(uint64_t)a == a) {
+    if (v < 0)
+      *p++ = '-';
+    return clv__put_uint((uint64_t)a, p);
+  }
+  uint64_t bits;
+  memcpy(&bits, &v, sizeof bits);
+  size_t slot = (size_t)((bits * 0x9E3779B97F4A7C15ull) >> 53) % NUM_CACHE;
+  if (o->num_key[slot] == bits) {
+    memcpy(p, o->num_txt[slot], NUM_TXT);
+    return p + o->num_len[slot];
+  }
+  char *e = clv__put_num(p, v, 0.0);
+  size_t len = (size_t)(e - p);
+  if (len <= NUM_TXT) {
+    memcpy(o->num_txt[slot], p, len);
+    o->num_len[slot] = (unsigned char)len;
+    o->num_key[slot] = bits;
+  }
+  return e;
+}
+
+/* Appends the value v of a column of the given kind at p. Whole numbers
+ * (counts, days, most money columns of a row) are written here, the rest
+ * by put_number() and put_time(), which begin with the same test. */
+static inline char *put_value(clv__writer_buf *o, int kind, double v, char *p) {
+  if (kind == OUT_DAY)
     return put_day(o, (int32_t)v, p);
-  return put_number(v, is_money_col(c) ? MONEY_TOL : 0.0, p);
+  if (v >= 0 && v < 4503599627370496.0 && (double)(uint64_t)v == v)
+    return clv__put_uint((uint64_t)v, p);
+  if (kind == OUT_MONEY)
+    return put_number(v, MONEY_TOL, p);
+  return put_time(o, v, p);
 }
 
 int clv__writer_header(clv__row_writer *w) {
@@ -232,31 +295,28 @@ int clv__writer_row(void *ctx, const char *id, size_t id_len,
   size_t need = ROW_ROOM + (id_len <= OUT_BUF / 8 ? 6 * id_len + 2 : 0);
   if (OUT_BUF - o->len < need)
     writer_flush(w);
+  if (o->plan_columns != w->columns || o->plan_len == 0)
+    writer_plan(w);
   char *p = o->buf + o->len;
   if (w->format == CLV_FORMAT_CSV) {
     p = put_id(w, id, id_len, p);
-    for (size_t k = 0; k < N_OUT; k++) {
-      clv_col c = out_order[k];
-      if (!(w->columns & (1u << c)))
-        continue;
+    for (size_t j = 0; j < o->plan_len; j++) {
       *p++ = ',';
-      p = put_value(o, c, row->v[c], p);
+      p = put_value(o, o->plan[j].kind, row->v[o->plan[j].col], p);
     }
   } else {
     memcpy(p, "{\"customer_id\":", 15);
     p = put_id(w, id, id_len, p + 15);
-    for (size_t k = 0; k < N_OUT; k++) {
-      clv_col c = out_order[k];
-      if (!(w->columns & (1u << c)))
-        continue;
-      memcpy(p, o->key[k], o->key_len[k]);
+    for (size_t j = 0; j < o->plan_len; j++) {
+      size_t k = o->plan[j].key;
+      memcpy(p, o->key[k], sizeof o->key[k]); /* fixed size: p has room */
       p += o->key_len[k];
-      if (is_day_col(c)) {
+      if (o->plan[j].kind == OUT_DAY) {
         *p++ = '"';
-        p = put_day(o, (int32_t)row->v[c], p);
+        p = put_day(o, (int32_t)row->v[o->plan[j].col], p);
         *p++ = '"';
       } else {
-        p = put_value(o, c, row->v[c], p);
+        p = put_value(o, o->plan[j].kind, row->v[o->plan[j].col], p);
       }
     }
     *p++ = '}';

@@ -9,6 +9,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* "00" to "99": two digits at a time for clv__put_uint() and the fast path
+ * of clv__fmt_num(). */
+const char clv__digit_pairs[201] = "00010203040506070809"
+                                   "10111213141516171819"
+                                   "20212223242526272829"
+                                   "30313233343536373839"
+                                   "40414243444546474849"
+                                   "50515253545556575859"
+                                   "60616263646566676869"
+                                   "70717273747576777879"
+                                   "80818283848586878889"
+                                   "90919293949596979899";
+
 static char *utoa_rev(uint64_t v, char *end) {
   do {
     *--end = (char)('0' + v % 10);
@@ -131,14 +144,16 @@ static int shortest_g(double v, char *buf, size_t size) {
 }
 
 /*
- * Formats a finite double with the fewest digits that read back exactly:
- * whole numbers as integers; then n / 10^k for the smallest k <= 9 that
- * reproduces v (both the division and strtod round the same exact rational
- * n / 10^k correctly, so equality here proves the round trip); else the
- * shortest of %.15g, %.16g and %.17g that strtod maps back to v. With
- * rel_tol > 0, n / 10^k is also taken when it is within rel_tol * |v|.
+ * The reference definition of clv__fmt_num(), and its path for the values
+ * the fast path below does not take. Formats a finite double with the
+ * fewest digits that read back exactly: whole numbers as integers; then
+ * n / 10^k for the smallest k <= 9 that reproduces v (both the division and
+ * strtod round the same exact rational n / 10^k correctly, so equality here
+ * proves the round trip); else the shortest of %.15g, %.16g and %.17g that
+ * strtod maps back to v. With rel_tol > 0, n / 10^k is also taken when it
+ * is within rel_tol * |v|.
  */
-size_t clv__fmt_num(double v, double rel_tol, char *buf, size_t size) {
+size_t clv__fmt_num_slow(double v, double rel_tol, char *buf, size_t size) {
   static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4,
                                1e5, 1e6, 1e7, 1e8, 1e9};
   char tmp[32], *end = tmp + sizeof tmp, *p;
@@ -187,9 +202,302 @@ size_t clv__fmt_num(double v, double rel_tol, char *buf, size_t size) {
   return strlen(buf);
 }
 
+/* ---- the fast path of clv__fmt_num() -------------------------------------
+ *
+ * clv__fmt_num_slow() costs a printf (and often a strtod) for every value
+ * that is not a short decimal: means such as 37.14857142857142 or weeks
+ * such as 213 / 7. The fast path below gives the same bytes from exact
+ * integer arithmetic on the binary value, for finite values 2^-13 <= |v| <
+ * 2^52 with 0 <= rel_tol <= 1e-9; anything else, and the few cases that
+ * the reasoning below does not cover, take clv__fmt_num_slow(). It needs
+ * 128-bit integers, so without them every value takes the slow path.
+ *
+ * Write a = |v| = m * 2^-shift with m a 53-bit integer (2^52 <= m < 2^53)
+ * and 1 <= shift <= 65; one unit in the last place of a is u = 2^-shift.
+ *
+ * Step 1, whole numbers: a whole a below 2^52 is written as an integer, as
+ * the slow path's first try (k = 0) does, since a + 0.5 is exact there.
+ *
+ * Step 2, proving that no n / 10^k (k <= 9) is taken. The slow path's try
+ * k takes an integer n and back = fl(n / 10^k), and accepts it when back
+ * == a or fl(|back - a|) <= fl(rel_tol * a). Let c = trunc(rel_tol * 2^53)
+ * + 4, and suppose that a is more than c * u away from every multiple of
+ * 10^-9. Every multiple of 10^-k (k <= 9) is a multiple of 10^-9, so
+ * |n / 10^k - a| > c * u for every n and k. Then no try is accepted:
+ *  - if n / 10^k <= a / 2 or >= 2a, back is too (rounding is monotone), so
+ *    |back - a| >= a / 2, more than rel_tol * a rounded (rel_tol <= 1e-9);
+ *  - else n / 10^k < 2a < 2^(E+2) (2^E <= a), so rounding it moves it by
+ *    at most u, and |back - a| > (c - 1) u, a double, so fl(|back - a|)
+ *    >= (c - 1) u; while rel_tol * a < rel_tol * 2^53 * u < (c - 3) u, so
+ *    fl(rel_tol * a) <= (c - 3) u < fl(|back - a|), and back != a.
+ * The test is exact: a * 10^9 = m * 10^9 * 2^-shift, so the distance of a
+ * to the nearest multiple of 10^-9, times 10^9 * 2^shift, is the distance
+ * of the integer m * 10^9 to the nearest multiple of 2^shift, compared with
+ * the integer c * 10^9. When the test fails (a is close to a short
+ * decimal, or too large for 10^-9 to be finer than c * u), step 4 (in
+ * fast_num) finds the one try that can succeed and makes it.
+ *
+ * Step 3, the shortest of %.15g, %.16g and %.17g that reads back, which is
+ * what the slow path writes when step 2 holds (its shortcut through one
+ * %.16e and its snprintf/strtod loop both give this; tests/unit check the
+ * two paths agree). With x the decimal exponent (10^x <= a < 10^(x+1)) and
+ * s = 16 - x, the exact a * 10^s = P * 2^-shift with P = m * 10^s (at most
+ * 2^123); Q = floor(P / 2^shift) has exactly 17 digits and R = P mod
+ * 2^shift is the exact fraction. The p-digit rounding (p = 15, 16, 17)
+ * drops the last 17 - p digits of Q: their value t and R give the exact
+ * remainder t * 2^shift + R, compared with half of 10^(17-p) * 2^shift, so
+ * the rounding is the correctly rounded one that printf gives; an exact
+ * tie takes the slow path (printf follows the rounding mode there). The
+ * candidate D reads back (strtod rounds correctly) iff it lies within half
+ * a unit of a: with C = D * 10^(17-p) in the scale of Q, the distance
+ * times 10^s * 2^shift is |(C - Q) * 2^shift - R|, and half a unit is
+ * 10^s / 2 in that scale (u * 2^shift = 1). At the tie an even m keeps a;
+ * below a power of two (m = 2^52) the gap to the next smaller double is
+ * half as wide, so there the limit is 10^s / 4 (where m is even).
+ * Exponent forms (x < -4 or x >= p) take the slow path.
+ */
+#if defined(__SIZEOF_INT128__)
+typedef unsigned __int128 u128;
+
+#define E19 10000000000000000000u
+/* 10^k for k = 0..22 as 128-bit integers. */
+static const u128 pow10_u128[23] = {1u,
+                                    10u,
+                                    100u,
+                                    1000u,
+                                    10000u,
+                                    100000u,
+                                    1000000u,
+                                    10000000u,
+                                    100000000u,
+                                    1000000000u,
+                                    10000000000u,
+                                    100000000000u,
+                                    1000000000000u,
+                                    10000000000000u,
+                                    100000000000000u,
+                                    1000000000000000u,
+                                    10000000000000000u,
+                                    100000000000000000u,
+                                    1000000000000000000u,
+                                    E19,
+                                    (u128)E19 * 10u,
+                                    (u128)E19 * 100u,
+                                    (u128)E19 * 1000u};
+
+/* Writes the 8 digits of v < 10^8, leading zeros included, at d. */
+static void put8_digits(uint32_t v, char *d) {
+  uint32_t hi = v / 10000, lo = v % 10000;
+  memcpy(d, clv__digit_pairs + 2 * (hi / 100), 2);
+  memcpy(d + 2, clv__digit_pairs + 2 * (hi % 100), 2);
+  memcpy(d + 4, clv__digit_pairs + 2 * (lo / 100), 2);
+  memcpy(d + 6, clv__digit_pairs + 2 * (lo % 100), 2);
+}
+
+/* Writes the 17 digits of n < 10^17, leading zeros included, at d. */
+static void put17_digits(uint64_t n, char *d) {
+  uint32_t hi = (uint32_t)(n / 100000000), lo = (uint32_t)(n % 100000000);
+  d[0] = (char)('0' + hi / 100000000);
+  put8_digits(hi % 100000000, d + 1);
+  put8_digits(lo, d + 9);
+}
+
+static const double pow10_dbl[10] = {1e0, 1e1, 1e2, 1e3, 1e4,
+                                     1e5, 1e6, 1e7, 1e8, 1e9};
+
+/* Writes u / 10^k with exactly k decimals (k <= 9), as the slow path's
+ * fixed-point case does: "0.005" for u = 5, k = 3. */
+static char *put_fixed(uint64_t u, int k, int neg, char *p) {
+  if (neg)
+    *p++ = '-';
+  if (k == 0)
+    return clv__put_uint(u, p);
+  uint64_t scale = (uint64_t)pow10_u128[k];
+  p = clv__put_uint(u / scale, p);
+  *p++ = '.';
+  char t[24];
+  clv__put_uint(u % scale + scale, t); /* "1" and the k digits */
+  memcpy(p, t + 1, 9);                 /* fixed size: p has room */
+  return p + k;
+}
+
+/* The decimal exponent guess floor(e2 * log10(2)) for |e2| < 1000, as
+ * integer arithmetic (1233 / 4096 is log10(2) to 5 digits); the caller
+ * corrects it by one either way, so the guess need not be exact. */
+static int dec_exp_guess(int e2) {
+  return e2 >= 0 ? (e2 * 1233) >> 12 : -((-e2 * 1233 + 4095) >> 12);
+}
+
+/*
+ * Step 3 above: the shortest of the 15-, 16- and 17-digit roundings of
+ * a = m * 2^-shift that reads back, written as printf's %g at p (the sign
+ * first when neg). Returns the end of the text, or NULL when the slow path
+ * must decide (an exact tie, or an exponent form). p needs 40 bytes.
+ */
+static char *fast_shortest(uint64_t m, int shift, int neg, char *p) {
+  int x = dec_exp_guess(52 - shift);
+  int s = 16 - x;
+  if (s < 0 || s > 22)
+    return NULL;
+  u128 big = (u128)m * pow10_u128[s];
+  uint64_t q = (uint64_t)(big >> shift);
+  if (q >= 100000000000000000u || q < 10000000000000000u) {
+    /* The guess was one off: redo the product at the right scale. */
+    s += q < 10000000000000000u ? 1 : -1;
+    if (s < 0 || s > 22)
+      return NULL;
+    big = (u128)m * pow10_u128[s];
+    q = (uint64_t)(big >> shift);
+    if (q >= 100000000000000000u || q < 10000000000000000u)
+      return NULL;
+  }
+  x = 16 - s;
+  u128 frac = big & (((u128)1 << shift) - 1);
+  uint64_t d17 = 0;
+  int xo = x;
+  for (int digits = 15; digits <= 17; digits++) {
+    uint64_t div = digits == 15 ? 100 : digits == 16 ? 10 : 1;
+    uint64_t n = q / div, t = q % div;
+    u128 rem = ((u128)t << shift) | frac;
+    u128 half = (u128)div << (shift - 1);
+    if (rem == half)
+      return NULL; /* an exact tie: printf's rounding mode decides */
+    if (rem > half)
+      n++;
+    uint64_t c = n * div; /* the candidate in the scale of q */
+    if (digits < 17) {
+      u128 dist;
+      int below = c <= q;
+      if (below)
+        dist = ((u128)(q - c) << shift) + frac;
+      else
+        dist = ((u128)(c - q) << shift) - frac;
+      int ok;
+      if (below && m == (1ull << 52))
+        ok = 4 * dist <= pow10_u128[s];
+      else
+        ok = 2 * dist < pow10_u128[s] ||
+             (2 * dist == pow10_u128[s] && (m & 1) == 0);
+      if (!ok)
+        continue;
+    }
+    d17 = c;
+    if (d17 == 100000000000000000u) { /* 99..9 rounded up: one more digit */
+      d17 = 10000000000000000u;
+      xo = x + 1;
+    }
+    if (xo < -4 || xo >= digits)
+      return NULL; /* printf's exponent form */
+    break;
+  }
+  char d[40];
+  put17_digits(d17, d);
+  memset(d + 17, '0', 23); /* read by the fixed-size copies below */
+  int len = 17;
+  while (d[len - 1] == '0')
+    len--;
+  if (neg)
+    *p++ = '-';
+  if (xo >= 0) {
+    /* Fixed-size copies (p has room): the integer digits, then the point
+     * and the fraction over the tail of the first copy. */
+    memcpy(p, d, 17);
+    if (len <= xo + 1)
+      return p + xo + 1;
+    p[xo + 1] = '.';
+    memcpy(p + xo + 2, d + xo + 1, 16);
+    return p + len + 1;
+  }
+  memcpy(p, "0.000", 5); /* 0. and -x-1 zeros (x >= -4) */
+  memcpy(p + 1 - xo, d, 17);
+  return p + 1 - xo + len;
+}
+
+/*
+ * Steps 1 to 4 for a finite v != 0; NULL when the slow path must decide.
+ * p needs 48 bytes of room (the text is at most 24; the copies above write
+ * fixed sizes past it).
+ */
+static char *fast_num(double v, double rel_tol, char *p) {
+  uint64_t bits;
+  memcpy(&bits, &v, sizeof bits);
+  int neg = (int)(bits >> 63);
+  int be = (int)((bits >> 52) & 0x7ff); /* biased exponent */
+  /* a = m * 2^(be - 1075) with 2^52 <= m < 2^53; 2^-13 <= a < 2^52. */
+  if (be < 1023 - 13 || be >= 1023 + 52 || !(rel_tol >= 0 && rel_tol <= 1e-9))
+    return NULL;
+  uint64_t m = (bits & ((1ull << 52) - 1)) | (1ull << 52);
+  int shift = 1075 - be; /* 1 .. 65 */
+  u128 mask = ((u128)1 << shift) - 1;
+  if (shift <= 52 && (m & ((1ull << shift) - 1)) == 0) {
+    /* Whole (the low shift bits of m are zero): step 1. */
+    if (neg)
+      *p++ = '-';
+    return clv__put_uint(m >> shift, p);
+  }
+  /* Step 2: more than c units from every multiple of 10^-9. */
+  uint64_t c = (uint64_t)(rel_tol * 9007199254740992.0) + 4;
+  u128 f = ((u128)m * 1000000000u) & mask;
+  u128 g = mask + 1 - f;
+  if ((f < g ? f : g) > (u128)c * 1000000000u)
+    return fast_shortest(m, shift, neg, p);
+  /* Step 4, a short decimal: the first k whose multiples of 10^-k come
+   * within c units (k = 9 does). Step 2's argument rejects every try
+   * before it, so the slow path's try k is the first that can succeed; it
+   * is done here exactly as there (the conversion is floor() for these
+   * non-negative values). The tries before k did not stop the loop at
+   * 2^53 either, since a * 10^k rounded grows with k. */
+  int k = 0;
+  for (;; k++) {
+    f = ((u128)m * pow10_u128[k]) & mask;
+    g = mask + 1 - f;
+    if ((f < g ? f : g) <= (u128)c * pow10_u128[k])
+      break;
+  }
+  double a = fabs(v), sc = a * pow10_dbl[k];
+  if (sc >= 9007199254740992.0)
+    return NULL;
+  double n = (double)(uint64_t)(sc + 0.5), back = n / pow10_dbl[k];
+  if (back != a && !(fabs(back - a) <= rel_tol * a))
+    return NULL;
+  return put_fixed((uint64_t)n, k, neg, p);
+}
+#else
+static char *fast_num(double v, double rel_tol, char *p) {
+  (void)v;
+  (void)rel_tol;
+  (void)p;
+  return NULL;
+}
+#endif
+
+char *clv__put_num(char *p, double v, double rel_tol) {
+  char *e;
+  if (v != 0 && isfinite(v) && (e = fast_num(v, rel_tol, p)) != NULL)
+    return e;
+  return p + clv__fmt_num_slow(v, rel_tol, p, 48);
+}
+
+size_t clv__fmt_num(double v, double rel_tol, char *buf, size_t size) {
+  char tmp[48];
+  char *p = size >= sizeof tmp ? buf : tmp;
+  size_t len = (size_t)(clv__put_num(p, v, rel_tol) - p);
+  if (len >= size)
+    return clv__fmt_num_slow(v, rel_tol, buf, size);
+  if (p != buf)
+    memcpy(buf, tmp, len);
+  buf[len] = '\0';
+  return len;
+}
+
+/* 1 for the bytes that make a CSV field need quotes. */
+static const unsigned char csv_special[256] = {
+    ['\n'] = 1, ['\r'] = 1, ['"'] = 1, [','] = 1};
+
 int clv__csv_needs_quotes(const char *p, size_t n) {
+  const unsigned char *u = (const unsigned char *)p;
   for (size_t i = 0; i < n; i++)
-    if (p[i] == ',' || p[i] == '"' || p[i] == '\r' || p[i] == '\n')
+    if (csv_special[u[i]])
       return 1;
   return 0;
 }

@@ -7,7 +7,40 @@
 #define CLV_TEXTOUT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <string.h>
+
+/* "00", "01", ..., "99" (textout.c). */
+extern const char clv__digit_pairs[201];
+
+/* Appends the decimal digits of u at p (no NUL, at most 20 bytes) and
+ * returns the end: the integers of every table writer, two digits at a
+ * time. Inline since it is the commonest value of the summary writer. */
+static inline char *clv__put_uint(uint64_t u, char *p) {
+  if (u < 10) {
+    *p = (char)('0' + u);
+    return p + 1;
+  }
+  if (u < 100) {
+    memcpy(p, clv__digit_pairs + 2 * u, 2);
+    return p + 2;
+  }
+  int n = 3;
+  for (uint64_t t = u / 1000; t > 0; t /= 10)
+    n++;
+  char *e = p + n;
+  while (u >= 100) {
+    e -= 2;
+    memcpy(e, clv__digit_pairs + 2 * (u % 100), 2);
+    u /= 100;
+  }
+  if (u >= 10)
+    memcpy(e - 2, clv__digit_pairs + 2 * u, 2);
+  else
+    e[-1] = (char)('0' + u);
+  return p + n;
+}
 
 /*
  * Formats a finite double with the fewest digits that read back exactly
@@ -17,6 +50,21 @@
  * Returns the length written to buf (NUL-terminated).
  */
 size_t clv__fmt_num(double v, double rel_tol, char *buf, size_t size);
+
+/*
+ * clv__fmt_num() written at p without the NUL, for table writers that
+ * format into their own buffer: p needs 48 bytes of room (bytes past the
+ * returned end may be overwritten). Returns the end of the text.
+ */
+char *clv__put_num(char *p, double v, double rel_tol);
+
+/*
+ * The reference definition of clv__fmt_num(), through printf and strtod
+ * (see textout.c): what clv__fmt_num() falls back to where its exact
+ * integer fast path does not decide. Internal; exposed for the tests that
+ * check the two give the same bytes.
+ */
+size_t clv__fmt_num_slow(double v, double rel_tol, char *buf, size_t size);
 
 /* Writes v to f as the shortest text within 1e-12 relative (which hides the
  * binary noise of sums of cent amounts), or nothing when v is not finite: a
