@@ -26,16 +26,36 @@ static inline uint64_t rotl64(uint64_t x, int r) {
   return (x << r) | (x >> (64 - r));
 }
 
-/* A 64-bit multiply-rotate mix over 8-byte words, closed by a strong
- * finaliser so that both the low bits (slot position) and the high bits
- * (tag) depend on every input byte. */
-uint64_t clv__hash_bytes(const void *p, size_t n) {
-  const unsigned char *s = p;
+/* The 128-bit product of a and b folded to 64 bits (high ^ low): every
+ * output bit depends on every input bit of both factors. */
+__extension__ typedef unsigned __int128 u128;
+static inline uint64_t mum(uint64_t a, uint64_t b) {
+  u128 p = (u128)a * b;
+  return (uint64_t)p ^ (uint64_t)(p >> 64);
+}
+
+static inline uint64_t load64(const unsigned char *p) {
+  uint64_t v;
+  memcpy(&v, p, 8);
+  return v;
+}
+
+static inline uint64_t load32(const unsigned char *p) {
+  uint32_t v;
+  memcpy(&v, p, 4);
+  return v;
+}
+
+#define HASH_S0 0xA0761D6478BD642Full
+#define HASH_S1 0xE7037ED1A0B428DBull
+#define HASH_S2 0x8EBC6AF09C88C6E3ull
+
+/* Keys longer than 16 bytes (rare: most customer ids are short): a
+ * multiply-rotate mix over 8-byte words, closed by a strong finaliser. */
+static uint64_t hash_long(const unsigned char *s, size_t n) {
   uint64_t h = 0x243F6A8885A308D3ull ^ ((uint64_t)n * 0x9E3779B97F4A7C15ull);
   while (n >= 8) {
-    uint64_t k;
-    memcpy(&k, s, 8);
-    h ^= k * 0x87C37B91114253D5ull;
+    h ^= load64(s) * 0x87C37B91114253D5ull;
     h = rotl64(h, 29) * 0x4CF5AD432745937Full;
     s += 8;
     n -= 8;
@@ -54,6 +74,38 @@ uint64_t clv__hash_bytes(const void *p, size_t n) {
   return h;
 }
 
+/*
+ * Keys of up to 16 bytes (the customer ids of nearly every log) take two
+ * words a and b that together hold every byte (overlapping loads: the
+ * first and last 8 bytes, or the first and last 4, or three single
+ * bytes), so that two keys of one length differ in (a, b); then two
+ * 128-bit multiplications, as wyhash (Wang Yi) ends (the second one
+ * folded: high ^ low), mix every input bit into both the low bits (the
+ * slot) and the high 32 bits (the tag). No loop and no byte-wise copy:
+ * about 20 instructions, against 40 for the word loop and finaliser that
+ * longer keys take.
+ */
+uint64_t clv__hash_bytes(const void *p, size_t n) {
+  const unsigned char *s = p;
+  uint64_t a, b;
+  if (n > 16)
+    return hash_long(s, n);
+  if (n >= 8) {
+    a = load64(s);
+    b = load64(s + n - 8);
+  } else if (n >= 4) {
+    a = load32(s);
+    b = load32(s + n - 4);
+  } else if (n > 0) {
+    a = ((uint64_t)s[0] << 16) | ((uint64_t)s[n >> 1] << 8) | s[n - 1];
+    b = 0;
+  } else {
+    a = b = 0;
+  }
+  u128 m = (u128)(a ^ HASH_S1) * (b ^ HASH_S0 ^ HASH_S2 ^ n);
+  return mum((uint64_t)m ^ HASH_S0 ^ n, (uint64_t)(m >> 64) ^ HASH_S1);
+}
+
 void clv__hashmap_init(clv__hashmap *m, size_t stride) {
   memset(m, 0, sizeof *m);
   m->stride = stride;
@@ -69,6 +121,13 @@ void clv__hashmap_free(clv__hashmap *m) {
 
 static inline const clv__hkey *rec(const clv__hashmap *m, uint32_t index) {
   return (const clv__hkey *)(const void *)(m->recs + (size_t)index * m->stride);
+}
+
+int clv__hashmap_long_key_is(const clv__hashmap *m, uint32_t index,
+                             const char *key, size_t n) {
+  size_t len;
+  const char *p = clv__hashmap_key(m, index, &len);
+  return len == n && memcmp(p, key, n) == 0;
 }
 
 const char *clv__hashmap_key(const clv__hashmap *m, uint32_t index,
@@ -93,25 +152,6 @@ const char *clv__hashmap_key(const clv__hashmap *m, uint32_t index,
   return (const char *)a;
 }
 
-static inline int key_equals(const clv__hashmap *m, uint32_t index,
-                             const char *key, size_t n) {
-  const clv__hkey *k = rec(m, index);
-  if (n == SHORT_KEY_MAX) {
-    /* The common fixed-width id: one 8-byte compare, no memcmp call. */
-    uint64_t a, b;
-    memcpy(&a, k->b, 8);
-    memcpy(&b, key, 8);
-    return k->len == n && a == b;
-  }
-  if (n < SHORT_KEY_MAX)
-    return k->len == n && memcmp(k->b, key, n) == 0;
-  if (k->len != LONG_KEY_MARK)
-    return 0;
-  size_t len;
-  const char *p = clv__hashmap_key(m, index, &len);
-  return len == n && memcmp(p, key, n) == 0;
-}
-
 int clv__hashmap_find(const clv__hashmap *m, const char *key, size_t n,
                       uint64_t hash, uint32_t *index) {
   if (m->mask == 0)
@@ -121,7 +161,7 @@ int clv__hashmap_find(const clv__hashmap *m, const char *key, size_t n,
     const clv__hslot *s = &m->slots[i];
     if (s->index == 0)
       return 0;
-    if (s->tag == tag && key_equals(m, s->index - 1, key, n)) {
+    if (s->tag == tag && clv__hashmap_key_is(m, s->index - 1, key, n)) {
       *index = s->index - 1;
       return 1;
     }
@@ -177,6 +217,9 @@ static int grow_slots(clv__hashmap *m) {
   free(m->slots);
   m->slots = slots;
   m->mask = cap - 1;
+  /* Past 2^32 keys the count stops first (store_key: CLV_EOVERFLOW). */
+  m->grow_at =
+      cap / 10 * 7 < UINT32_MAX ? (uint32_t)(cap / 10 * 7) : UINT32_MAX;
   return CLV_OK;
 }
 
@@ -222,7 +265,8 @@ int clv__hashmap_intern(clv__hashmap *m, const char *key, size_t n,
                         uint64_t hash, uint32_t *index, int *inserted) {
   int rc;
   *inserted = 0;
-  if (m->mask == 0 || (size_t)m->count + 1 > (m->mask + 1) / 10 * 7) {
+  /* grow_at is 0 before the first insert, else 0.7 times the slots. */
+  if (m->count >= m->grow_at) {
     rc = grow_slots(m);
     if (rc)
       return rc;
@@ -233,7 +277,7 @@ int clv__hashmap_intern(clv__hashmap *m, const char *key, size_t n,
     clv__hslot *s = &m->slots[i];
     if (s->index == 0)
       break;
-    if (s->tag == tag && key_equals(m, s->index - 1, key, n)) {
+    if (s->tag == tag && clv__hashmap_key_is(m, s->index - 1, key, n)) {
       *index = s->index - 1;
       return CLV_OK;
     }

@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define CLV__HKEY_INLINE 8 /* keys up to this length live in the record */
 
@@ -40,6 +41,7 @@ typedef struct clv__hashmap {
   unsigned char *recs; /* the caller's key records: recs + i * stride */
   size_t stride;
   uint32_t count;
+  uint32_t grow_at;     /* the table doubles before this many keys are held */
   unsigned char *arena; /* long keys */
   size_t arena_len, arena_cap;
 } clv__hashmap;
@@ -100,6 +102,29 @@ static inline uint32_t clv__hashmap_guess(const clv__hashmap *m,
     if (i == end)
       return UINT32_MAX;
   }
+}
+
+/* clv__hashmap_key_is() for keys longer than CLV__HKEY_INLINE. */
+int clv__hashmap_long_key_is(const clv__hashmap *m, uint32_t index,
+                             const char *key, size_t n);
+
+/* 1 when key number `index` (< m->count) is the n bytes at `key`. Inline,
+ * so that a lookup whose record is already in cache costs a few
+ * instructions: short keys are zero-padded in their record, so an 8-byte
+ * key is one length byte and one 8-byte word. */
+static inline int clv__hashmap_key_is(const clv__hashmap *m, uint32_t index,
+                                      const char *key, size_t n) {
+  const clv__hkey *k =
+      (const clv__hkey *)(const void *)(m->recs + (size_t)index * m->stride);
+  if (n == CLV__HKEY_INLINE) {
+    uint64_t a, b;
+    memcpy(&a, k->b, 8);
+    memcpy(&b, key, 8);
+    return k->len == n && a == b;
+  }
+  if (n < CLV__HKEY_INLINE)
+    return k->len == n && memcmp(k->b, key, n) == 0;
+  return k->len == 0xFF && clv__hashmap_long_key_is(m, index, key, n);
 }
 
 /* The key with this index (not NUL-terminated) and its length. */

@@ -502,6 +502,230 @@ static void test_batch_equals_rows(void **state) {
   clv__summarizer_free(s2);
 }
 
+/* Two runs' tables, stats and per-day repeat counts, equal bit for bit. */
+static void assert_identical(const clv_summary *t1,
+                             const clv__summarizer_stats *st1,
+                             const clv_summary *t2,
+                             const clv__summarizer_stats *st2) {
+  assert_int_equal(clv_summary_rows(t1), clv_summary_rows(t2));
+  assert_int_equal(clv_summary_columns(t1), clv_summary_columns(t2));
+  for (size_t i = 0; i < clv_summary_rows(t1); i++) {
+    size_t l1, l2;
+    const char *a = clv_summary_id(t1, i, &l1), *b = clv_summary_id(t2, i, &l2);
+    assert_int_equal(l1, l2);
+    assert_memory_equal(a, b, l1);
+    for (int c = 0; c < CLV_COL__COUNT; c++) {
+      const double *c1 = clv_summary_col(t1, (clv_col)c);
+      const double *c2 = clv_summary_col(t2, (clv_col)c);
+      assert_true((c1 == NULL) == (c2 == NULL));
+      if (c1)
+        assert_memory_equal(&c1[i], &c2[i], sizeof c1[i]);
+    }
+  }
+  assert_int_equal(st1->rows, st2->rows);
+  assert_int_equal(st1->rows_used, st2->rows_used);
+  assert_int_equal(st1->rows_after_until, st2->rows_after_until);
+  assert_int_equal(st1->customers, st2->customers);
+  assert_int_equal(st1->customers_holdout_only, st2->customers_holdout_only);
+  assert_int_equal(st1->customers_no_purchase, st2->customers_no_purchase);
+  assert_int_equal(st1->replayed_customers, st2->replayed_customers);
+  assert_memory_equal(&st1->spend_excluded, &st2->spend_excluded,
+                      sizeof(double));
+  assert_int_equal(st1->first_day, st2->first_day);
+  assert_int_equal(st1->last_day, st2->last_day);
+  assert_int_equal(st1->until_day, st2->until_day);
+  int32_t f1, f2;
+  size_t n1, n2;
+  const uint64_t *d1 = clv_summary_repeat_days(t1, &f1, &n1);
+  const uint64_t *d2 = clv_summary_repeat_days(t2, &f2, &n2);
+  assert_true((d1 == NULL) == (d2 == NULL));
+  if (d1) {
+    assert_int_equal(f1, f2);
+    assert_int_equal(n1, n2);
+    assert_memory_equal(d1, d2, n1 * sizeof *d1);
+  }
+}
+
+/* Runs rows through clv__summarizer_add() one at a time (the general
+ * update, no batch guesses; ids hashed by the summariser) and through
+ * clv__summarizer_add_batch() in batches of 1 to 300 rows (the rows'
+ * own hashes, which may be forged to collide), both with the replay when
+ * asked, and asserts that everything agrees bit for bit. */
+static void check_batch_paths(const clv__summarizer_opts *o,
+                              const clv__order *r, size_t n,
+                              uint64_t *replayed) {
+  clv__summarizer *s1, *s2;
+  clv_summary *t1, *t2;
+  clv__summarizer_stats st1, st2;
+  assert_int_equal(clv__summarizer_new(&s1, o), CLV_OK);
+  assert_int_equal(clv__summarizer_new(&s2, o), CLV_OK);
+  for (int pass = 0; pass < 2; pass++) {
+    for (size_t k = 0; k < n; k++)
+      assert_int_equal(clv__summarizer_add(s1, r[k].id, r[k].id_len, r[k].day,
+                                           r[k].amount, 1),
+                       CLV_OK);
+    for (size_t k = 0; k < n;) {
+      size_t m = 1 + rnd() % 300;
+      m = m < n - k ? m : n - k;
+      assert_int_equal(clv__summarizer_add_batch(s2, r + k, m), CLV_OK);
+      k += m;
+    }
+    assert_int_equal(clv__summarizer_needs_replay(s1),
+                     clv__summarizer_needs_replay(s2));
+    if (!clv__summarizer_needs_replay(s1))
+      break;
+    assert_int_equal(clv__summarizer_begin_replay(s1), CLV_OK);
+    assert_int_equal(clv__summarizer_begin_replay(s2), CLV_OK);
+  }
+  assert_int_equal(clv__summarizer_finish(s1, &t1, &st1), CLV_OK);
+  assert_int_equal(clv__summarizer_finish(s2, &t2, &st2), CLV_OK);
+  assert_identical(t1, &st1, t2, &st2);
+  *replayed += st1.replayed_customers;
+  clv_summary_free(t1);
+  clv_summary_free(t2);
+  clv__summarizer_free(s1);
+  clv__summarizer_free(s2);
+}
+
+/* Option sets for check_batch_paths(): the first three take the batch's
+ * day path (day periods, no holdout, no keep_head), the others the
+ * general one. */
+static clv__summarizer_opts path_opts(int which) {
+  clv__summarizer_opts o = opts(INT32_MIN, INT32_MIN);
+  switch (which) {
+  case 1:
+    o.until_day = 900; /* rows after it counted, not used */
+    break;
+  case 2:
+    o.with_amount = 0;
+    break;
+  case 3:
+    o.period = CLV_PERIOD_WEEK;
+    o.unit = CLV_UNIT_WEEK;
+    break;
+  case 4:
+    o.holdout_day = 600;
+    break;
+  case 5:
+    o.period = CLV_PERIOD_MONTH;
+    o.unit = CLV_UNIT_MONTH;
+    o.holdout_day = 700;
+    o.until_day = 1100;
+    break;
+  default:
+    break;
+  }
+  return o;
+}
+
+/*
+ * The batch's day path (add_day) and its guessed lookups give what the
+ * general row-at-a-time update gives, field by field: ids of 0 to 20
+ * bytes (inline and arena keys; every branch of the short-key hash),
+ * refunds, zero and negative-zero amounts, several rows per day, enough
+ * customers to grow the map and move the records, in time order and
+ * shuffled (out-of-order rows: the replay), for the day path's options and
+ * the general ones.
+ */
+static void test_day_path_equals_general(void **state) {
+  (void)state;
+  enum { N = 24000, NC = 4001 };
+  static char ids[NC][32];
+  static clv__order r[N], sh[N];
+  for (int c = 0; c < NC; c++)
+    snprintf(ids[c], sizeof ids[c], "%.*s%d", c % 21, "yyyyyyyyyyyyyyyyyyyyy",
+             c);
+  ids[0][0] = '\0'; /* the empty id is a customer too */
+  for (int k = 0; k < N; k++) {
+    int c = (int)(rnd() % NC);
+    int kind = (int)(rnd() % 10);
+    r[k].id = ids[c];
+    r[k].id_len = strlen(ids[c]);
+    r[k].hash = clv__hash_bytes(r[k].id, r[k].id_len);
+    r[k].seq = (uint64_t)k;
+    r[k].day = k / 20;
+    r[k].amount = kind < 2   ? -(double)(rnd() % 3000) / 100
+                  : kind < 3 ? (kind == 2 && k % 2 ? -0.0 : 0.0)
+                             : (double)(rnd() % 5000) / 100;
+  }
+  memcpy(sh, r, sizeof r);
+  for (size_t i = N - 1; i > 0; i--) {
+    size_t j = rnd() % (i + 1);
+    clv__order tmp = sh[i];
+    sh[i] = sh[j];
+    sh[j] = tmp;
+  }
+  uint64_t replayed = 0;
+  for (int which = 0; which < 6; which++) {
+    clv__summarizer_opts o = path_opts(which);
+    uint64_t before = replayed;
+    check_batch_paths(&o, r, N, &replayed);
+    assert_int_equal(replayed, before); /* time order: nothing replayed */
+    check_batch_paths(&o, sh, N, &replayed);
+    assert_true(replayed > before); /* the shuffle was replayed */
+  }
+}
+
+/*
+ * Hash collisions in the batch pipeline: rows whose (forged) hashes share
+ * one 32-bit tag and a handful of home slots, so that the guess read from
+ * a slot is most often another customer's record and lookups probe long
+ * runs of equal tags. Fewer customers than the first table's growth point
+ * (717 of 1,024 slots), since growing re-hashes the stored keys with
+ * clv__hash_bytes(). The same rows with real hashes go through
+ * clv__summarizer_add(); both must agree, in order and shuffled.
+ */
+static void test_batch_tag_collisions(void **state) {
+  (void)state;
+  enum { N = 6000, NC = 600 };
+  static char ids[NC][24];
+  static clv__order r[N];
+  for (int c = 0; c < NC; c++)
+    snprintf(ids[c], sizeof ids[c], c % 2 ? "id%05d" : "customer-%d-x", c);
+  for (int k = 0; k < N; k++) {
+    int c = (int)(rnd() % NC);
+    r[k].id = ids[c];
+    r[k].id_len = strlen(ids[c]);
+    r[k].hash = (0x5EEDF00Dull << 32) | (uint64_t)(c % 7) * 3;
+    r[k].seq = (uint64_t)k;
+    r[k].day = k / 8;
+    r[k].amount = (double)(rnd() % 200) - 30;
+  }
+  uint64_t replayed = 0;
+  for (int which = 0; which < 6; which += 3) {
+    clv__summarizer_opts o = path_opts(which);
+    check_batch_paths(&o, r, N, &replayed);
+  }
+  for (size_t i = N - 1; i > 0; i--) {
+    size_t j = rnd() % (i + 1);
+    clv__order tmp = r[i];
+    r[i] = r[j];
+    r[j] = tmp;
+  }
+  clv__summarizer_opts o = path_opts(0);
+  check_batch_paths(&o, r, N, &replayed);
+  assert_true(replayed > 0);
+}
+
+/* Two summarisers of a split where one half got no customer at all (every
+ * id hashed to the other half): the rows come out as from one. */
+static void test_split_with_empty_half(void **state) {
+  (void)state;
+  clv__summarizer_opts o = opts(20, INT32_MIN);
+  o.track_seq = 1;
+  clv__summarizer *s[2];
+  clv_summary *t;
+  clv__summarizer_stats st;
+  assert_int_equal(clv__summarizer_new(&s[0], &o), CLV_OK);
+  assert_int_equal(clv__summarizer_new(&s[1], &o), CLV_OK);
+  feed(s[1], log_a, 8);
+  assert_int_equal(clv__summarizer_finish_multi(s, 2, &t, &st), CLV_OK);
+  check_log_a(t, &st);
+  clv_summary_free(t);
+  clv__summarizer_free(s[0]);
+  clv__summarizer_free(s[1]);
+}
+
 /* Numbers in written rows: whole numbers and whole cents take shortcuts in
  * the writer; the text must be the one clv__fmt_num() gives (fewest
  * digits that read back; money to 15 significant digits), written out
@@ -567,6 +791,9 @@ int main(void) {
       cmocka_unit_test(test_bad_values),
       cmocka_unit_test(test_many_ids),
       cmocka_unit_test(test_batch_equals_rows),
+      cmocka_unit_test(test_day_path_equals_general),
+      cmocka_unit_test(test_batch_tag_collisions),
+      cmocka_unit_test(test_split_with_empty_half),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
