@@ -4,13 +4,16 @@
  * summariser, no output) on one order log. No paper; measures, never judges.
  *
  *   bench_summary FILE [CUSTOMER_COL DATE_COL AMOUNT_COL] [--repeat N]
+ *                 [--core]
  *
  * Columns are 1-based (default 1 2 3, the layout of `clv simulate`). The
  * "core" line parses the file once into memory and then times only
  * clv__summarizer_add_batch() + closing every customer; the "ingest" lines
  * time clv__summarize() with 1 and 2 threads. Each prints the best of N runs
  * (default 3): MB/s of input, rows/s, and the summariser's peak state in
- * bytes per customer. Compare with `wc -l FILE` on a warm page cache.
+ * bytes per customer. --core prints the core line only (for quick
+ * before/after runs of the summariser). Compare with `wc -l FILE` on a warm
+ * page cache.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,10 +105,12 @@ static int load(const char *path, size_t cc, size_t dc, size_t ac, log_t *L) {
 int main(int argc, char **argv) {
   const char *path = NULL;
   size_t cols[3] = {1, 2, 3}, ncols = 0;
-  int repeat = 3;
+  int repeat = 3, core_only = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--repeat") == 0 && i + 1 < argc)
       repeat = atoi(argv[++i]);
+    else if (strcmp(argv[i], "--core") == 0)
+      core_only = 1;
     else if (path == NULL)
       path = argv[i];
     else if (ncols < 3)
@@ -113,7 +118,7 @@ int main(int argc, char **argv) {
   }
   if (path == NULL || repeat < 1) {
     fprintf(stderr, "usage: bench_summary FILE [CUSTOMER_COL DATE_COL "
-                    "AMOUNT_COL] [--repeat N]\n");
+                    "AMOUNT_COL] [--repeat N] [--core]\n");
     return 1;
   }
   FILE *fp = fopen(path, "rb");
@@ -171,7 +176,7 @@ int main(int argc, char **argv) {
   free(L.r);
   free(L.ids);
 
-  for (int threads = 1; threads <= 2; threads++) {
+  for (int threads = 1; threads <= 2 && !core_only; threads++) {
     clv_ingest_opts o;
     clv_ingest_report rep;
     clv_error err;

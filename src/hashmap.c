@@ -228,8 +228,14 @@ static int store_key(clv__hashmap *m, const char *key, size_t n) {
   clv__hkey *k = (clv__hkey *)(void *)(m->recs + (size_t)m->count * m->stride);
   if (m->count >= MAX_KEYS)
     return CLV_EOVERFLOW;
+  if (n == SHORT_KEY_MAX) {
+    /* The common fixed-width id: a copy of constant size, no call. */
+    k->len = (unsigned char)n;
+    memcpy(k->b, key, SHORT_KEY_MAX);
+    return CLV_OK;
+  }
   memset(k, 0, sizeof *k);
-  if (n <= SHORT_KEY_MAX) {
+  if (n < SHORT_KEY_MAX) {
     k->len = (unsigned char)n;
     if (n)
       memcpy(k->b, key, n);

@@ -27,6 +27,7 @@
 #include <assert.h>
 #include <math.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,6 +70,9 @@ typedef struct cust {
 } cust;
 
 static_assert(sizeof(cust) == CUST_ALIGN, "a customer is one cache line");
+/* reset_customer() clears everything before the id, and the id is last. */
+static_assert(offsetof(cust, key) + sizeof(clv__hkey) == sizeof(cust),
+              "the id ends the record");
 
 /* Holdout columns, allocated only with a holdout. */
 typedef struct hold {
@@ -132,7 +136,7 @@ static int32_t floor_div(int32_t a, int32_t b) {
 
 /* Period number of a day. Weeks start on Monday: day 0 (1970-01-01) was a
  * Thursday, so day -3 starts week 0. Months are year * 12 + month - 1. */
-static int32_t period_of(clv_period p, int32_t day) {
+static int32_t period_of_slow(clv_period p, int32_t day) {
   int y, m;
   switch (p) {
   case CLV_PERIOD_WEEK:
@@ -145,7 +149,7 @@ static int32_t period_of(clv_period p, int32_t day) {
   }
 }
 
-static int32_t period_start(clv_period p, int32_t period) {
+static int32_t period_start_slow(clv_period p, int32_t period) {
   switch (p) {
   case CLV_PERIOD_WEEK:
     return period * 7 - 3;
@@ -155,6 +159,16 @@ static int32_t period_start(clv_period p, int32_t period) {
   default:
     return period;
   }
+}
+
+/* Day periods, the default, are the day itself: inline, so that the
+ * per-row and per-customer callers pay no call for them. */
+static inline int32_t period_of(clv_period p, int32_t day) {
+  return p == CLV_PERIOD_DAY ? day : period_of_slow(p, day);
+}
+
+static inline int32_t period_start(clv_period p, int32_t period) {
+  return p == CLV_PERIOD_DAY ? period : period_start_slow(p, period);
 }
 
 static inline int32_t key_period(int32_t key) {
@@ -348,9 +362,7 @@ static void close_period(clv__summarizer *s, uint32_t i, int32_t key,
 
 /* Clears a customer's statistics; its id stays. */
 static void reset_customer(clv__summarizer *s, uint32_t i) {
-  clv__hkey key = s->c[i].key;
-  memset(&s->c[i], 0, sizeof s->c[i]);
-  s->c[i].key = key;
+  memset(&s->c[i], 0, offsetof(cust, key));
   if (s->h)
     memset(&s->h[i], 0, sizeof s->h[i]);
   if (s->hd)
