@@ -16,6 +16,7 @@
  */
 #include "simulate.h"
 #include "special.h"
+#include "textout.h"
 
 #include <gsl/gsl_randist.h>
 #include <math.h>
@@ -339,16 +340,7 @@ int clv__sim_customer(worker *w, uint64_t i, sim_customer *c, int values) {
 /* Two digits per division: ids and amounts are a good part of the log's
  * formatting time. */
 char *clv__sim_put_u64(char *p, uint64_t v, int min_digits) {
-  static const char pairs[] = "00010203040506070809"
-                              "10111213141516171819"
-                              "20212223242526272829"
-                              "30313233343536373839"
-                              "40414243444546474849"
-                              "50515253545556575859"
-                              "60616263646566676869"
-                              "70717273747576777879"
-                              "80818283848586878889"
-                              "90919293949596979899";
+  const char *pairs = clv__digit_pairs;
   char tmp[24];
   int n = 24;
   while (v >= 100) {

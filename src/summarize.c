@@ -522,6 +522,30 @@ static inline int lookup(clv__summarizer *s, const clv__order *r, uint32_t g,
   return intern_row(s, r, i);
 }
 
+/* What every row of the first pass gets before its update, in add_one()
+ * and add_day() alike: it is counted, left out after the observation end
+ * (TAKE_AFTER_UNTIL), looked up (inserted when new) and its day recorded.
+ * CLV_OK with the customer in *i, or a lookup/allocation status. */
+enum { TAKE_AFTER_UNTIL = -1 };
+static inline int take_row(clv__summarizer *s, const clv__order *r,
+                           uint32_t g, uint32_t *i) {
+  int rc;
+  int32_t day = r->day;
+  s->rows++;
+  if (day > s->until) {
+    s->rows_after_until++;
+    return TAKE_AFTER_UNTIL;
+  }
+  rc = lookup(s, r, g, i);
+  if (rc)
+    return rc;
+  s->rows_used++;
+  if ((day < s->min_day || day > s->max_day) &&
+      (rc = extend_days(s, day)) != CLV_OK)
+    return rc;
+  return CLV_OK;
+}
+
 /* One row of a batch (domain already checked by the caller), any options;
  * g as for lookup(). */
 static inline int add_one(clv__summarizer *s, const clv__order *r, uint32_t g) {
@@ -542,18 +566,8 @@ static inline int add_one(clv__summarizer *s, const clv__order *r, uint32_t g) {
       return CLV_OK;
     return add_entry(s, i, row_key(s, day), day, amount);
   }
-  s->rows++;
-  if (day > s->until) {
-    s->rows_after_until++;
-    return CLV_OK;
-  }
-  rc = lookup(s, r, g, &i);
-  if (rc)
-    return rc;
-  s->rows_used++;
-  if ((day < s->min_day || day > s->max_day) &&
-      (rc = extend_days(s, day)) != CLV_OK)
-    return rc;
+  if ((rc = take_row(s, r, g, &i)) != CLV_OK)
+    return rc == TAKE_AFTER_UNTIL ? CLV_OK : rc;
   cust *c = &s->c[i];
   if (c->flags & F_MARKED)
     return CLV_OK;
@@ -583,18 +597,8 @@ static inline int add_day(clv__summarizer *s, const clv__order *r, uint32_t g) {
   double amount = s->o.with_amount ? r->amount : 0.0;
   if (amount == 0)
     amount = 0; /* as add_one() */
-  s->rows++;
-  if (day > s->until) {
-    s->rows_after_until++;
-    return CLV_OK;
-  }
-  rc = lookup(s, r, g, &i);
-  if (rc)
-    return rc;
-  s->rows_used++;
-  if ((day < s->min_day || day > s->max_day) &&
-      (rc = extend_days(s, day)) != CLV_OK)
-    return rc;
+  if ((rc = take_row(s, r, g, &i)) != CLV_OK)
+    return rc == TAKE_AFTER_UNTIL ? CLV_OK : rc;
   cust *c = &s->c[i];
   uint8_t flags = c->flags;
   int32_t key = day * 2;
