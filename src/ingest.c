@@ -92,6 +92,13 @@ typedef struct worker {
   char ids[BATCH_IDS];
 } worker;
 
+/* Fills e with a status that has no row to point at (memory, I/O). */
+static void status_error(clv_error *e, int rc) {
+  clv_error_clear(e);
+  e->status = rc;
+  snprintf(e->message, sizeof e->message, "%s", clv_strerror(rc));
+}
+
 /* Applies the queued rows. */
 static int flush_rows(worker *w) {
   int rc = CLV_OK;
@@ -100,9 +107,7 @@ static int flush_rows(worker *w) {
   w->nb = 0;
   w->ids_len = 0;
   if (rc) {
-    clv_error_clear(&w->fatal);
-    w->fatal.status = rc;
-    snprintf(w->fatal.message, sizeof w->fatal.message, "%s", clv_strerror(rc));
+    status_error(&w->fatal, rc);
   }
   return rc;
 }
@@ -242,6 +247,19 @@ static inline int iso_time_ok(const char *s) {
 #undef DIGIT
 }
 
+/* 1 when the field is an ISO date (or date and time) of the day parsed
+ * last: parse_day()'s cache test, inline for the hot path. The cache is
+ * only ever filled from an ISO date, so it is empty for Unix seconds. */
+static inline int same_day(const worker *w, const char *s, size_t n) {
+  uint64_t a, k;
+  if (!w->dcache_ok || (n != 10 && n != 19))
+    return 0;
+  memcpy(&a, s, 8);
+  memcpy(&k, w->dkey, 8);
+  return a == k && s[8] == w->dkey[8] && s[9] == w->dkey[9] &&
+         (n == 10 || iso_time_ok(s));
+}
+
 /*
  * The day of a date field. A log sorted by time has long runs of rows on
  * one day, and the calendar conversion is the costly part of a parse, so
@@ -253,12 +271,12 @@ static inline int iso_time_ok(const char *s) {
 static int parse_day(worker *w, const clv__field *df, clv_date_order order,
                      int32_t *day) {
   const char *s = df->p;
-  int iso = order != CLV_DATE_UNIX &&
-            (df->len == 10 || (df->len == 19 && iso_time_ok(s)));
-  if (iso && w->dcache_ok && memcmp(s, w->dkey, 10) == 0) {
+  if (same_day(w, s, df->len)) {
     *day = w->dday;
     return CLV_OK;
   }
+  int iso = order != CLV_DATE_UNIX &&
+            (df->len == 10 || (df->len == 19 && iso_time_ok(s)));
   int rc = clv_date_parse(s, df->len, order, &w->hint, day, NULL);
   if (rc == CLV_OK && iso && s[4] == '-' && s[7] == '-' && is_digit(s[0]) &&
       is_digit(s[1]) && is_digit(s[2]) && is_digit(s[3]) && is_digit(s[5]) &&
@@ -268,18 +286,6 @@ static int parse_day(worker *w, const clv__field *df, clv_date_order order,
     w->dcache_ok = 1;
   }
   return rc;
-}
-
-/* parse_day()'s first test, inline for the hot path: 1 when the field is
- * an ISO date (or date and time) of the day parsed last. */
-static inline int same_day(const worker *w, const char *s, size_t n) {
-  uint64_t a, k;
-  if (!w->dcache_ok || (n != 10 && n != 19))
-    return 0;
-  memcpy(&a, s, 8);
-  memcpy(&k, w->dkey, 8);
-  return a == k && s[8] == w->dkey[8] && s[9] == w->dkey[9] &&
-         (n == 10 || iso_time_ok(s));
 }
 
 static int process_row(worker *w, const clv__field *f, size_t n) {
@@ -583,7 +589,6 @@ static int parse_chunk_fast(chunk_run *r, worker *w, chunk *k, size_t j) {
   clv__fast_split sp;
   clv__fast_row rows[BATCH];
   uint64_t nrows = 0;
-  long lines = 0;
   size_t got;
   int rc = CLV_OK;
   if (clv__fast_split_init(&sp, b, to - from, r->co->delimiter, cols,
@@ -621,7 +626,6 @@ static int parse_chunk_fast(chunk_run *r, worker *w, chunk *k, size_t j) {
       if (rc)
         break;
       nrows++;
-      lines += b[row->end - 1] == '\n';
     }
   }
   w->chunk = NULL;
@@ -633,13 +637,11 @@ static int parse_chunk_fast(chunk_run *r, worker *w, chunk *k, size_t j) {
   }
   if (rc) {
     k->fatal_rc = rc;
-    clv_error_clear(&k->fatal);
-    k->fatal.status = rc;
-    snprintf(k->fatal.message, sizeof k->fatal.message, "%s",
-             clv_strerror(rc));
+    status_error(&k->fatal, rc);
   }
+  /* Every row ends with a line feed but perhaps the input's last one. */
+  k->lines = (long)nrows - (nrows && b[to - from - 1] != '\n');
   k->nrows = nrows;
-  k->lines = lines;
   k->revenue = k->cost = (clv__ksum){0, 0};
   return rc;
 }
@@ -695,10 +697,7 @@ static int parse_chunk(chunk_run *r, worker *w, chunk *k, size_t j) {
       if (rc == CLV_EPARSE) {
         k->fatal = w->fatal;
       } else {
-        clv_error_clear(&k->fatal);
-        k->fatal.status = rc;
-        snprintf(k->fatal.message, sizeof k->fatal.message, "%s",
-                 clv_strerror(rc));
+        status_error(&k->fatal, rc);
       }
       break;
     }
@@ -769,10 +768,7 @@ static void chunk_work(chunk_run *r, int t) {
         if (row_fatal)
           r->fatal = a->fatal;
         else {
-          clv_error_clear(&r->fatal);
-          r->fatal.status = rc;
-          snprintf(r->fatal.message, sizeof r->fatal.message, "%s",
-                   clv_strerror(rc));
+          status_error(&r->fatal, rc);
         }
       }
       a->applied[t] = 1;
@@ -857,8 +853,8 @@ static int run_chunks(worker *a, const char *buf, size_t len, size_t data_off,
   r->name = name;
   r->o = a->o;
   r->line_base = first_line;
-  r->fast = pl->qty < 0 && pl->cost.kind == CLV__COST_NONE &&
-            co->delimiter != ' ' && !a->replay;
+  r->fast =
+      pl->qty < 0 && pl->cost.kind == CLV__COST_NONE && co->delimiter != ' ';
   r->sum[0] = a->sum;
   for (int k = 0; k < NSLOT; k++)
     r->slots[k].index = SIZE_MAX;

@@ -173,10 +173,38 @@ static size_t currency_at(const char *p, const char *end) {
   return 0;
 }
 
+/*
+ * The common form of an amount, [-]digits[.digits] with at most 15 digits
+ * in all ("18.70", "-5"): 1 and *out, or 0 when the text has any other
+ * form. The value is the one the general path gives (the mantissa is exact
+ * and so is the one division by a power of ten), so this is only a
+ * shortcut past the sign, currency and grouping checks.
+ */
+static int amount_plain(const char *p, size_t n, double *out) {
+  const char *end = p + n, *s;
+  uint64_t m = 0;
+  int neg = p < end && *p == '-';
+  unsigned d;
+  p += neg;
+  for (s = p; p < end && (d = (unsigned)(unsigned char)*p - '0') < 10; p++)
+    m = m * 10 + d;
+  int whole = (int)(p - s), frac = 0;
+  if (p < end && *p == '.') {
+    for (s = ++p; p < end && (d = (unsigned)(unsigned char)*p - '0') < 10; p++)
+      m = m * 10 + d;
+    frac = (int)(p - s);
+  }
+  if (p != end || whole + frac == 0 || whole + frac > 15)
+    return 0;
+  double v = frac > 0 ? (double)m / exact_pow10[frac] : (double)m;
+  *out = neg ? -v : v;
+  return 1;
+}
+
 int clv__parse_amount(const char *p, size_t n, double *out) {
   if (p == NULL || out == NULL)
     return 0;
-  if (clv__amount_plain(p, n, out))
+  if (amount_plain(p, n, out))
     return 1;
   const char *end = p + n;
   int neg = 0, paren = 0, signed_ = 0, currency = 0;

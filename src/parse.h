@@ -23,47 +23,14 @@
 int clv__parse_amount(const char *p, size_t n, double *out);
 
 /*
- * The common form of an amount, [-]digits[.digits] with at most 15 digits
- * in all ("18.70", "-5"): 1 and *out, or 0 when the text has any other
- * form. The value is the one the general path gives (the mantissa is exact
- * below 10^15 < 2^53, and so is the one division by a power of ten, which
- * IEEE arithmetic rounds correctly), so this is only a shortcut past the
- * sign, currency and grouping checks of clv__parse_amount(), which calls
- * it first. Inline, because the summariser's hot path (ingest.c) calls it
- * once per row.
- */
-static inline int clv__amount_plain(const char *p, size_t n, double *out) {
-  static const double pow10[16] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,
-                                   1e6, 1e7, 1e8,  1e9,  1e10, 1e11,
-                                   1e12, 1e13, 1e14, 1e15};
-  const char *end = p + n, *s;
-  uint64_t m = 0;
-  int neg = p < end && *p == '-';
-  unsigned d;
-  p += neg;
-  for (s = p; p < end && (d = (unsigned)(unsigned char)*p - '0') < 10; p++)
-    m = m * 10 + d;
-  int whole = (int)(p - s), frac = 0;
-  if (p < end && *p == '.') {
-    for (s = ++p; p < end && (d = (unsigned)(unsigned char)*p - '0') < 10; p++)
-      m = m * 10 + d;
-    frac = (int)(p - s);
-  }
-  if (p != end || whole + frac == 0 || whole + frac > 15)
-    return 0;
-  double v = frac > 0 ? (double)m / pow10[frac] : (double)m;
-  *out = neg ? -v : v;
-  return 1;
-}
-
-/*
- * clv__amount_plain() for the commonest amounts, without a loop: a field of
- * 1 to 8 bytes, digits with at most one '.', no sign ("18.70", "5", "0.5").
- * It reads 8 bytes at p, so the caller must know that 8 bytes are readable
- * there. Returns 1 and the very value clv__amount_plain() gives (the same
- * digits make the same mantissa, divided by the same power of ten), or 0
- * when the field has another form; the caller then asks
- * clv__amount_plain(). The digits are converted eight at a time as in
+ * clv__parse_amount() for the commonest amounts, without a loop, inline for
+ * the summariser's hot path (ingest.c): a field of 1 to 8 bytes, digits
+ * with at most one '.', no sign ("18.70", "5", "0.5"). It reads 8 bytes at
+ * p, so the caller must know that 8 bytes are readable there. Returns 1 and
+ * the very value clv__parse_amount() gives (its plain path makes the same
+ * mantissa from the same digits and divides it by the same power of ten),
+ * or 0 when the field has another form; the caller then asks
+ * clv__parse_amount(). The digits are converted eight at a time as in
  * simdjson's parse_eight_digits_unrolled (Langdale & Lemire 2019).
  */
 static inline int clv__amount_swar8(const char *p, size_t n, double *out) {
