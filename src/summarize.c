@@ -522,13 +522,20 @@ static inline int lookup(clv__summarizer *s, const clv__order *r, uint32_t g,
   return intern_row(s, r, i);
 }
 
+/* A row's amount as the summary counts it: 0 without amounts, and -0.0 as
+ * 0 (it would not count as a refund anyway, and prints as 0). */
+static inline double row_amount(const clv__summarizer *s, const clv__order *r) {
+  double amount = s->o.with_amount ? r->amount : 0.0;
+  return amount == 0 ? 0.0 : amount;
+}
+
 /* What every row of the first pass gets before its update, in add_one()
  * and add_day() alike: it is counted, left out after the observation end
  * (TAKE_AFTER_UNTIL), looked up (inserted when new) and its day recorded.
  * CLV_OK with the customer in *i, or a lookup/allocation status. */
 enum { TAKE_AFTER_UNTIL = -1 };
-static inline int take_row(clv__summarizer *s, const clv__order *r,
-                           uint32_t g, uint32_t *i) {
+static inline int take_row(clv__summarizer *s, const clv__order *r, uint32_t g,
+                           uint32_t *i) {
   int rc;
   int32_t day = r->day;
   s->rows++;
@@ -552,9 +559,7 @@ static inline int add_one(clv__summarizer *s, const clv__order *r, uint32_t g) {
   int rc;
   uint32_t i;
   int32_t day = r->day;
-  double amount = s->o.with_amount ? r->amount : 0.0;
-  if (amount == 0)
-    amount = 0; /* -0.0 would not count as a refund anyway; print as 0 */
+  double amount = row_amount(s, r);
   if (s->replaying) {
     if (day > s->until)
       return CLV_OK;
@@ -594,9 +599,7 @@ static inline int add_day(clv__summarizer *s, const clv__order *r, uint32_t g) {
   int rc;
   uint32_t i;
   int32_t day = r->day;
-  double amount = s->o.with_amount ? r->amount : 0.0;
-  if (amount == 0)
-    amount = 0; /* as add_one() */
+  double amount = row_amount(s, r);
   if ((rc = take_row(s, r, g, &i)) != CLV_OK)
     return rc == TAKE_AFTER_UNTIL ? CLV_OK : rc;
   cust *c = &s->c[i];

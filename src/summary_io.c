@@ -152,10 +152,23 @@ static char *put_day(clv__writer_buf *o, int32_t day, char *p) {
  * amounts below 10^12. Other columns round-trip exactly. */
 #define MONEY_TOL 5e-15
 
+/* Appends v at p when it is a whole number below 2^52 in magnitude (there
+ * a + 0.5 is exact, so clv__fmt_num() rounds it to itself) and returns the
+ * end; NULL, writing nothing, otherwise. (The conversion stands in for
+ * floor(): a is not negative.) */
+static inline char *put_whole(double v, char *p) {
+  double a = fabs(v);
+  if (!(a < 4503599627370496.0 && (double)(uint64_t)a == a))
+    return NULL;
+  if (v < 0)
+    *p++ = '-';
+  return clv__put_uint((uint64_t)a, p);
+}
+
 /*
- * Shortcuts for the two common kinds of value, with the bytes that
- * clv__fmt_num() writes: whole numbers (counts, days), and money that is
- * a whole number of cents. clv__fmt_num() tries 0, 1, 2, ... decimals and
+ * Money that is not a whole number (put_whole() took those), with the
+ * bytes that clv__fmt_num() writes: a whole number of cents is written
+ * directly. clv__fmt_num() tries 0, 1, 2, ... decimals and
  * takes the first that reads back; below 10^9 the tolerance is far under a
  * cent, so "2 decimals read back" decides all three first tries at once:
  * 0 or 1 decimal would read back exactly when the cents end in 00 or 0,
@@ -164,13 +177,6 @@ static char *put_day(clv__writer_buf *o, int32_t day, char *p) {
  */
 static char *put_number(double v, double tol, char *p) {
   double a = fabs(v);
-  /* Below 2^52, a + 0.5 is exact, so clv__fmt_num() rounds a to itself.
-   * (The conversions stand in for floor(): all values are positive.) */
-  if (a < 4503599627370496.0 && (double)(uint64_t)a == a) {
-    if (v < 0)
-      *p++ = '-';
-    return clv__put_uint((uint64_t)a, p);
-  }
   if (tol > 0 && a < 1e9) {
     double n = (double)(uint64_t)(a * 100 + 0.5), back = n / 100;
     if (back == a || fabs(back - a) <= tol * a) {
@@ -191,15 +197,9 @@ static char *put_number(double v, double tol, char *p) {
   return clv__put_num(p, v, tol);
 }
 
-/* Appends a count or time (tolerance 0) at p: as put_number(), through the
- * cache for values that are not whole. */
+/* Appends a count or time (tolerance 0) that is not a whole number (put_whole()
+ * took those) at p, through the cache. */
 static char *put_time(clv__writer_buf *o, double v, char *p) {
-  double a = fabs(v);
-  if (a < 4503599627370496.0 && (double)(uint64_t)a == a) {
-    if (v < 0)
-      *p++ = '-';
-    return clv__put_uint((uint64_t)a, p);
-  }
   uint64_t bits;
   memcpy(&bits, &v, sizeof bits);
   size_t slot = (size_t)((bits * 0x9E3779B97F4A7C15ull) >> 53) % NUM_CACHE;
@@ -219,12 +219,13 @@ static char *put_time(clv__writer_buf *o, double v, char *p) {
 
 /* Appends the value v of a column of the given kind at p. Whole numbers
  * (counts, days, most money columns of a row) are written here, the rest
- * by put_number() and put_time(), which begin with the same test. */
+ * by put_number() and put_time(). */
 static inline char *put_value(clv__writer_buf *o, int kind, double v, char *p) {
   if (kind == OUT_DAY)
     return put_day(o, (int32_t)v, p);
-  if (v >= 0 && v < 4503599627370496.0 && (double)(uint64_t)v == v)
-    return clv__put_uint((uint64_t)v, p);
+  char *e = put_whole(v, p);
+  if (e)
+    return e;
   if (kind == OUT_MONEY)
     return put_number(v, MONEY_TOL, p);
   return put_time(o, v, p);
