@@ -443,65 +443,6 @@ static void test_many_ids(void **state) {
   clv__summarizer_free(s);
 }
 
-/* clv__summarizer_add_batch() gives what one clv__summarizer_add() per row
- * gives, with ids of 0 to 20 bytes (both sides of the 8-byte inline limit
- * of the customer record) and enough customers to grow the map and move the
- * records several times. Checked against the row-at-a-time path, bit for
- * bit, and the customer count by construction (ids are unique per number
- * 0..5002, and k * 7919 mod 5003 visits every number since 5003 is prime
- * and N > 5003). */
-static void test_batch_equals_rows(void **state) {
-  (void)state;
-  enum { N = 30000 };
-  static char ids[N][24];
-  static clv__order r[N];
-  clv__summarizer_opts o = opts(INT32_MIN, INT32_MIN);
-  clv__summarizer *s1, *s2;
-  clv_summary *t1, *t2;
-  clv__summarizer_stats st1, st2;
-  for (int k = 0; k < N; k++) {
-    int cust = (k * 7919) % 5003;
-    /* 0 to 16 'x' then the number: 1 to 20 bytes. */
-    snprintf(ids[k], sizeof ids[k], "%.*s%d", cust % 17, "xxxxxxxxxxxxxxxxx",
-             cust);
-    r[k].id = ids[k];
-    r[k].id_len = strlen(ids[k]);
-    r[k].hash = clv__hash_bytes(r[k].id, r[k].id_len);
-    r[k].seq = (uint64_t)k;
-    r[k].day = k / 10; /* time order: no replay */
-    r[k].amount = (double)(k % 97) - 10;
-  }
-  assert_int_equal(clv__summarizer_new(&s1, &o), CLV_OK);
-  assert_int_equal(clv__summarizer_new(&s2, &o), CLV_OK);
-  for (int k = 0; k < N; k++)
-    assert_int_equal(
-        clv__summarizer_add(s1, r[k].id, r[k].id_len, r[k].day, r[k].amount, 1),
-        CLV_OK);
-  assert_int_equal(clv__summarizer_add_batch(s2, r, N), CLV_OK);
-  assert_int_equal(clv__summarizer_needs_replay(s1), 0);
-  assert_int_equal(clv__summarizer_finish(s1, &t1, &st1), CLV_OK);
-  assert_int_equal(clv__summarizer_finish(s2, &t2, &st2), CLV_OK);
-  assert_int_equal(clv_summary_rows(t1), clv_summary_rows(t2));
-  assert_int_equal(st1.customers + st1.customers_no_purchase, 5003);
-  for (size_t i = 0; i < clv_summary_rows(t1); i++) {
-    size_t l1, l2;
-    const char *a = clv_summary_id(t1, i, &l1), *b = clv_summary_id(t2, i, &l2);
-    assert_int_equal(l1, l2);
-    assert_memory_equal(a, b, l1);
-    for (int c = 0; c < CLV_COL__COUNT; c++) {
-      const double *c1 = clv_summary_col(t1, (clv_col)c);
-      const double *c2 = clv_summary_col(t2, (clv_col)c);
-      assert_true((c1 == NULL) == (c2 == NULL));
-      if (c1)
-        assert_true(memcmp(&c1[i], &c2[i], sizeof c1[i]) == 0);
-    }
-  }
-  clv_summary_free(t1);
-  clv_summary_free(t2);
-  clv__summarizer_free(s1);
-  clv__summarizer_free(s2);
-}
-
 /* Two runs' tables, stats and per-day repeat counts, equal bit for bit. */
 static void assert_identical(const clv_summary *t1,
                              const clv__summarizer_stats *st1,
@@ -544,6 +485,52 @@ static void assert_identical(const clv_summary *t1,
     assert_int_equal(n1, n2);
     assert_memory_equal(d1, d2, n1 * sizeof *d1);
   }
+}
+
+/* clv__summarizer_add_batch() gives what one clv__summarizer_add() per row
+ * gives, with ids of 0 to 20 bytes (both sides of the 8-byte inline limit
+ * of the customer record) and enough customers to grow the map and move the
+ * records several times. Checked against the row-at-a-time path, bit for
+ * bit, and the customer count by construction (ids are unique per number
+ * 0..5002, and k * 7919 mod 5003 visits every number since 5003 is prime
+ * and N > 5003). */
+static void test_batch_equals_rows(void **state) {
+  (void)state;
+  enum { N = 30000 };
+  static char ids[N][24];
+  static clv__order r[N];
+  clv__summarizer_opts o = opts(INT32_MIN, INT32_MIN);
+  clv__summarizer *s1, *s2;
+  clv_summary *t1, *t2;
+  clv__summarizer_stats st1, st2;
+  for (int k = 0; k < N; k++) {
+    int cust = (k * 7919) % 5003;
+    /* 0 to 16 'x' then the number: 1 to 20 bytes. */
+    snprintf(ids[k], sizeof ids[k], "%.*s%d", cust % 17, "xxxxxxxxxxxxxxxxx",
+             cust);
+    r[k].id = ids[k];
+    r[k].id_len = strlen(ids[k]);
+    r[k].hash = clv__hash_bytes(r[k].id, r[k].id_len);
+    r[k].seq = (uint64_t)k;
+    r[k].day = k / 10; /* time order: no replay */
+    r[k].amount = (double)(k % 97) - 10;
+  }
+  assert_int_equal(clv__summarizer_new(&s1, &o), CLV_OK);
+  assert_int_equal(clv__summarizer_new(&s2, &o), CLV_OK);
+  for (int k = 0; k < N; k++)
+    assert_int_equal(
+        clv__summarizer_add(s1, r[k].id, r[k].id_len, r[k].day, r[k].amount, 1),
+        CLV_OK);
+  assert_int_equal(clv__summarizer_add_batch(s2, r, N), CLV_OK);
+  assert_int_equal(clv__summarizer_needs_replay(s1), 0);
+  assert_int_equal(clv__summarizer_finish(s1, &t1, &st1), CLV_OK);
+  assert_int_equal(clv__summarizer_finish(s2, &t2, &st2), CLV_OK);
+  assert_int_equal(st1.customers + st1.customers_no_purchase, 5003);
+  assert_identical(t1, &st1, t2, &st2);
+  clv_summary_free(t1);
+  clv_summary_free(t2);
+  clv__summarizer_free(s1);
+  clv__summarizer_free(s2);
 }
 
 /* Runs rows through clv__summarizer_add() one at a time (the general
